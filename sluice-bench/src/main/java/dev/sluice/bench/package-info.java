@@ -1,0 +1,2 @@
+/** JMH benchmarks comparing sluice with the JDK's queues, jox and Go. */
+package dev.sluice.bench;

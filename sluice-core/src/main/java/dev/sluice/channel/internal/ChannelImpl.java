@@ -1,0 +1,681 @@
+package dev.sluice.channel.internal;
+
+import dev.sluice.CancelledException;
+import dev.sluice.Context;
+import dev.sluice.channel.Channel;
+import dev.sluice.channel.ChannelClosedException;
+import dev.sluice.channel.ChannelFullException;
+import dev.sluice.channel.ChannelStats;
+import dev.sluice.channel.Clause;
+import dev.sluice.channel.Overflow;
+import dev.sluice.internal.ContextSupport;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The channel engine: a ring buffer and two FIFO queues of parked waiters, all guarded by one lock.
+ */
+public final class ChannelImpl<T> implements Channel<T> {
+    /*
+     * Implementation overview
+     *
+     * The design is Go's runtime channel (runtime/chan.go) with Java's tools: one ReentrantLock per
+     * channel (never synchronized, so virtual threads unmount while they wait for it), a circular buffer,
+     * a queue of parked senders and one of parked receivers. Invariants, under the lock:
+     *
+     *   - parked receivers exist only while the buffer is empty;
+     *   - parked senders exist only while the buffer is full (always, for capacity 0);
+     *   - a receiver that takes from a full buffer refills it from the first parked sender, so FIFO order
+     *     holds across the buffer and the parked senders.
+     *
+     * Hand-off, not notification: a counterpart completes a parked waiter by writing the item into the
+     * waiter and CAS-ing its state, after removing it from the queue under the lock. The woken thread
+     * never re-acquires the lock and can never find "its" item stolen, so there are no lost or spurious
+     * hand-offs to repair. A waiter that gives up (timeout, interrupt, context) CASes its own state first;
+     * whichever CAS wins decides, so an item is either delivered exactly once or reported as not
+     * delivered. Select waiters share one CAS cell per select (SelectState), which is how one select
+     * parked on several channels is completed by at most one of them.
+     *
+     * Nothing that can block or call user code runs under the lock: unpark and onDrop happen after
+     * unlock on the single-operation paths.
+     *
+     * Platform threads spin briefly before parking, because an OS park/unpark round trip costs
+     * microseconds while the counterpart is often only nanoseconds away; virtual threads park at once,
+     * since spinning would hold a carrier that the counterpart may need.
+     */
+
+    private static final AtomicLong IDS = new AtomicLong();
+    /** Spins (Thread.onSpinWait) a platform thread makes before parking. */
+    private static final int SPINS = 512;
+
+    private static final int SENT = 0;
+    private static final int DROPPED = 1;
+    private static final int REJECTED = 2;
+    private static final int WAIT = 3;
+
+    private static final int GAVE_UP_TIMEOUT = 10;
+    private static final int GAVE_UP_INTERRUPT = 11;
+    private static final int GAVE_UP_CONTEXT = 12;
+
+    /** Lock order for select, which locks several channels at once. */
+    final long id = IDS.incrementAndGet();
+    final ReentrantLock lock = new ReentrantLock();
+
+    private final Object[] buffer;
+    private final int capacity;
+    private final Overflow overflow;
+    private final String name;
+    private final Consumer<? super T> onDrop;
+
+    // Guarded by lock.
+    private int head;
+    private int count;
+    final WaitQueue senders = new WaitQueue();
+    final WaitQueue receivers = new WaitQueue();
+    private volatile Throwable failure;
+    private long sent;
+    private long received;
+    private long dropped;
+    private long rejected;
+    private long blockedSends;
+    private int highWaterMark;
+
+    /** Written under the lock; read without it by isClosed(). */
+    private volatile boolean closed;
+    private final AtomicLong blockedNanos = new AtomicLong();
+
+    public ChannelImpl(int capacity, Overflow overflow, String name, Consumer<? super T> onDrop) {
+        this.capacity = capacity;
+        this.buffer = new Object[capacity];
+        this.overflow = overflow;
+        this.name = name;
+        this.onDrop = onDrop;
+    }
+
+    // ------------------------------------------------------------------ sending
+
+    @Override
+    public boolean trySend(T item) {
+        Objects.requireNonNull(item, "item");
+        Waiter woken;
+        T evicted = null;
+        lock.lock();
+        try {
+            ensureOpenForSend();
+            woken = handToReceiver(item);
+            if (woken == null) {
+                if (count < capacity) {
+                    enqueue(item);
+                    sent++;
+                } else if (overflow == Overflow.DROP_OLDEST) {
+                    evicted = evictAndEnqueue(item);
+                } else {
+                    rejected++;
+                    return false;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake(woken);
+        if (evicted != null) {
+            handToOnDrop(evicted);
+        }
+        return true;
+    }
+
+    @Override
+    public void send(T item) throws InterruptedException {
+        send(item, false, 0L, null);
+    }
+
+    @Override
+    public boolean send(T item, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return send(item, true, System.nanoTime() + clampNanos(timeout), null);
+    }
+
+    @Override
+    public void send(T item, Context context) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(item, "item");
+        context.throwIfDone();
+        boolean timed = context.hasDeadline();
+        send(item, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L, context);
+    }
+
+    private boolean send(T item, boolean timed, long deadline, Context ctx) throws InterruptedException {
+        Objects.requireNonNull(item, "item");
+        Waiter woken = null;
+        Waiter self = null;
+        T evicted = null;
+        int action;
+        lock.lock();
+        try {
+            ensureOpenForSend();
+            woken = handToReceiver(item);
+            if (woken != null) {
+                action = SENT;
+            } else if (count < capacity) {
+                enqueue(item);
+                sent++;
+                action = SENT;
+            } else {
+                switch (overflow) {
+                    case DROP_NEWEST -> {
+                        dropped++;
+                        action = DROPPED;
+                    }
+                    case DROP_OLDEST -> {
+                        evicted = evictAndEnqueue(item);
+                        action = SENT;
+                    }
+                    case REJECT -> {
+                        rejected++;
+                        action = REJECTED;
+                    }
+                    default -> {
+                        if (timed && deadline - System.nanoTime() <= 0) {
+                            rejected++;
+                            return false;
+                        }
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException();
+                        }
+                        self = new Waiter(Thread.currentThread(), item);
+                        senders.add(self);
+                        blockedSends++;
+                        action = WAIT;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        switch (action) {
+            case SENT -> {
+                wake(woken);
+                if (evicted != null) {
+                    handToOnDrop(evicted);
+                }
+                return true;
+            }
+            case DROPPED -> {
+                handToOnDrop(item);
+                return true;
+            }
+            case REJECTED -> throw new ChannelFullException("channel '" + name + "' is full (capacity " + capacity
+                    + ", policy REJECT)");
+            default -> {
+                long start = System.nanoTime();
+                int outcome = await(self, senders, timed, deadline, ctx);
+                blockedNanos.addAndGet(System.nanoTime() - start);
+                return switch (outcome) {
+                    case Waiter.DONE -> true;
+                    case Waiter.CLOSED -> throw new ChannelClosedException("channel '" + name
+                            + "' closed while the item waited to be sent; it was not delivered", failure);
+                    case GAVE_UP_TIMEOUT -> false;
+                    case GAVE_UP_INTERRUPT -> throw new InterruptedException();
+                    default -> throw contextDone(ctx);
+                };
+            }
+        }
+    }
+
+    /** Removes waiting receivers until one accepts {@code item}; returns it (to wake), or null. Lock held. */
+    private Waiter handToReceiver(Object item) {
+        for (Waiter r; (r = receivers.poll()) != null; ) {
+            if (r.tryComplete(item, Waiter.DONE)) {
+                sent++;
+                received++;
+                return r;
+            }
+        }
+        return null;
+    }
+
+    private void enqueue(Object item) {
+        int tail = head + count;
+        buffer[tail >= capacity ? tail - capacity : tail] = item;
+        if (++count > highWaterMark) {
+            highWaterMark = count;
+        }
+    }
+
+    private Object dequeue() {
+        Object x = buffer[head];
+        buffer[head] = null;
+        if (++head == capacity) {
+            head = 0;
+        }
+        count--;
+        return x;
+    }
+
+    @SuppressWarnings("unchecked")
+    private T evictAndEnqueue(T item) {
+        T oldest = (T) dequeue();
+        enqueue(item);
+        dropped++;
+        sent++;
+        return oldest;
+    }
+
+    private void handToOnDrop(T item) {
+        if (onDrop != null) {
+            onDrop.accept(item);
+        }
+    }
+
+    private void ensureOpenForSend() {
+        if (closed) {
+            throw new ChannelClosedException("channel '" + name + "' is closed for sending", failure);
+        }
+    }
+
+    // ------------------------------------------------------------------ receiving
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T tryReceive() {
+        Waiter woken;
+        Object x;
+        lock.lock();
+        try {
+            if (count > 0) {
+                x = dequeue();
+                received++;
+                woken = refillFromSender();
+            } else if ((woken = takeFromSender()) != null) {
+                x = woken.item;
+            } else if (closed) {
+                throw closedForReceive();
+            } else {
+                return null;
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake(woken);
+        return (T) x;
+    }
+
+    @Override
+    public T receive() throws InterruptedException {
+        return receive(false, 0L, null);
+    }
+
+    @Override
+    public T receive(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return receive(true, System.nanoTime() + clampNanos(timeout), null);
+    }
+
+    @Override
+    public T receive(Context context) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        context.throwIfDone();
+        boolean timed = context.hasDeadline();
+        return receive(timed, timed ? System.nanoTime() + context.remainingNanos() : 0L, context);
+    }
+
+    @SuppressWarnings("unchecked")
+    private T receive(boolean timed, long deadline, Context ctx) throws InterruptedException {
+        Waiter woken = null;
+        Waiter self = null;
+        Object x = null;
+        lock.lock();
+        try {
+            if (count > 0) {
+                x = dequeue();
+                received++;
+                woken = refillFromSender();
+            } else if ((woken = takeFromSender()) != null) {
+                x = woken.item;
+            } else if (closed) {
+                throw closedForReceive();
+            } else if (timed && deadline - System.nanoTime() <= 0) {
+                return null;
+            } else if (Thread.interrupted()) {
+                throw new InterruptedException();
+            } else {
+                self = new Waiter(Thread.currentThread(), null);
+                receivers.add(self);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (self == null) {
+            wake(woken);
+            return (T) x;
+        }
+        return switch (await(self, receivers, timed, deadline, ctx)) {
+            case Waiter.DONE -> (T) self.item;
+            case Waiter.CLOSED -> throw closedForReceive();
+            case GAVE_UP_TIMEOUT -> null;
+            case GAVE_UP_INTERRUPT -> throw new InterruptedException();
+            default -> throw contextDone(ctx);
+        };
+    }
+
+    /** After a receive from a full buffer: moves the first waiting sender's item in. Lock held. */
+    private Waiter refillFromSender() {
+        for (Waiter s; (s = senders.poll()) != null; ) {
+            if (s.tryComplete(null, Waiter.DONE)) {
+                enqueue(s.item);
+                sent++;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** With an empty buffer (rendezvous): takes the first waiting sender's item directly. Lock held. */
+    private Waiter takeFromSender() {
+        for (Waiter s; (s = senders.poll()) != null; ) {
+            if (s.tryComplete(null, Waiter.DONE)) {
+                sent++;
+                received++;
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private ChannelClosedException closedForReceive() {
+        return new ChannelClosedException(failure == null
+                ? "channel '" + name + "' is closed and drained"
+                : "channel '" + name + "' failed: " + failure, failure);
+    }
+
+    // ------------------------------------------------------------------ waiting
+
+    /**
+     * Parks until {@code w} is completed, or gives up on timeout, interrupt or a done context. Returns
+     * {@link Waiter#DONE}, {@link Waiter#CLOSED}, or one of the GAVE_UP codes (then {@code w} has been
+     * removed from {@code queue} and nothing was handed over).
+     */
+    private int await(Waiter w, WaitQueue queue, boolean timed, long deadline, Context ctx) {
+        Thread me = w.thread;
+        if (!me.isVirtual()) {
+            for (int i = 0; i < SPINS && w.state() == Waiter.WAITING; i++) {
+                Thread.onSpinWait();
+            }
+        }
+        Context.Registration reg = ctx == null || w.state() != Waiter.WAITING
+                ? Context.Registration.NONE
+                : ContextSupport.onCancel(ctx, () -> LockSupport.unpark(me));
+        try {
+            for (int s; (s = w.state()) == Waiter.WAITING; ) {
+                int reason = 0;
+                if (Thread.interrupted()) {
+                    reason = GAVE_UP_INTERRUPT;
+                } else if (ctx != null && ctx.isDone()) {
+                    reason = GAVE_UP_CONTEXT;
+                } else if (timed) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        reason = GAVE_UP_TIMEOUT;
+                    } else {
+                        LockSupport.parkNanos(this, left);
+                    }
+                } else {
+                    LockSupport.park(this);
+                }
+                if (reason != 0) {
+                    if (w.tryCancel()) {
+                        lock.lock();
+                        try {
+                            queue.remove(w);
+                            if (reason == GAVE_UP_TIMEOUT && queue == senders) {
+                                rejected++;
+                            }
+                        } finally {
+                            lock.unlock();
+                        }
+                        return reason;
+                    }
+                    // A counterpart completed us first: the operation happened. Keep the interrupt visible.
+                    if (reason == GAVE_UP_INTERRUPT) {
+                        me.interrupt();
+                    }
+                }
+            }
+            return w.state();
+        } finally {
+            reg.close();
+        }
+    }
+
+    private static RuntimeException contextDone(Context ctx) {
+        ctx.throwIfDone();
+        return new IllegalStateException("context reported done, then not done");
+    }
+
+    private static void wake(Waiter w) {
+        if (w != null) {
+            LockSupport.unpark(w.thread);
+        }
+    }
+
+    private static long clampNanos(Duration d) {
+        try {
+            return Math.min(Math.max(d.toNanos(), 0L), Long.MAX_VALUE / 2);
+        } catch (ArithmeticException overflow) {
+            return d.isNegative() ? 0L : Long.MAX_VALUE / 2;
+        }
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    @Override
+    public void close() {
+        close(null);
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+        close(Objects.requireNonNull(cause, "cause"));
+    }
+
+    private void close(Throwable cause) {
+        List<Waiter> woken = new ArrayList<>();
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            failure = cause;
+            closed = true;
+            // Receivers wait only on an empty buffer, so nothing buffered is skipped by waking them.
+            for (Waiter w; (w = receivers.poll()) != null; ) {
+                if (w.tryComplete(null, Waiter.CLOSED)) {
+                    woken.add(w);
+                }
+            }
+            for (Waiter w; (w = senders.poll()) != null; ) {
+                if (w.tryComplete(null, Waiter.CLOSED)) {
+                    woken.add(w);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        woken.forEach(ChannelImpl::wake);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------ select support (lock held)
+
+    /** Select's first pass: takes an item if one is ready (waking a sender it frees), else null. */
+    Object pollForSelect() {
+        Object x;
+        Waiter woken;
+        if (count > 0) {
+            x = dequeue();
+            received++;
+            woken = refillFromSender();
+        } else if ((woken = takeFromSender()) != null) {
+            x = woken.item;
+        } else if (closed) {
+            throw closedForReceive();
+        } else {
+            return null;
+        }
+        wake(woken);
+        return x;
+    }
+
+    /** Select's first pass: sends if that needs no waiting, dropping or rejecting. */
+    boolean offerForSelect(Object item) {
+        ensureOpenForSend();
+        Waiter woken = handToReceiver(item);
+        if (woken != null) {
+            wake(woken);
+            return true;
+        }
+        if (count < capacity) {
+            enqueue(item);
+            sent++;
+            return true;
+        }
+        return false;
+    }
+
+    void registerForSelect(Waiter w, boolean sending) {
+        if (sending) {
+            senders.add(w);
+            blockedSends++;
+        } else {
+            receivers.add(w);
+        }
+    }
+
+    void unregisterForSelect(Waiter w, boolean sending) {
+        lock.lock();
+        try {
+            (sending ? senders : receivers).remove(w);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    ChannelClosedException closedException(boolean sending) {
+        return sending ? new ChannelClosedException("channel '" + name + "' is closed for sending", failure)
+                : closedForReceive();
+    }
+
+    @Override
+    public <R> Clause<R> onReceive(Function<? super T, ? extends R> then) {
+        return new SelectClauses.Receive<>(this, Objects.requireNonNull(then, "then"));
+    }
+
+    @Override
+    public <R> Clause<R> onSend(T item, Supplier<? extends R> then) {
+        return new SelectClauses.Send<>(this, Objects.requireNonNull(item, "item"), Objects.requireNonNull(then, "then"));
+    }
+
+    // ------------------------------------------------------------------ inspection and iteration
+
+    @Override
+    public int size() {
+        lock.lock();
+        try {
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public ChannelStats stats() {
+        lock.lock();
+        try {
+            return new ChannelStats(sent, received, dropped, rejected, blockedSends, blockedNanos.get(), count,
+                    capacity, highWaterMark);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Iterator<T> iterator() {
+        return new Iterator<>() {
+            private T next;
+            private boolean ended;
+
+            @Override
+            public boolean hasNext() {
+                if (next != null) {
+                    return true;
+                }
+                if (ended) {
+                    return false;
+                }
+                try {
+                    next = receive();
+                    return true;
+                } catch (ChannelClosedException e) {
+                    ended = true;
+                    if (e.isFailure()) {
+                        throw e;
+                    }
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CancelledException("interrupted while iterating channel '" + name + "'", e);
+                }
+            }
+
+            @Override
+            public T next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("channel '" + name + "' is closed and drained");
+                }
+                T x = next;
+                next = null;
+                return x;
+            }
+        };
+    }
+
+    @Override
+    public Stream<T> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
+                Spliterator.ORDERED | Spliterator.NONNULL), false);
+    }
+
+    @Override
+    public String toString() {
+        ChannelStats st = stats();
+        return "Channel[" + name + ", " + st.size() + "/" + capacity + ", " + overflow + (closed ? ", closed" : "") + "]";
+    }
+}
