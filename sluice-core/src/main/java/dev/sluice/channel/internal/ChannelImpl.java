@@ -93,6 +93,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     private long rejected;
     private long blockedSends;
     private int highWaterMark;
+    /** The item takeFromSender() took, passed to its caller under the lock. */
+    private Object taken;
 
     /** Written under the lock; read without it by isClosed(). */
     private volatile boolean closed;
@@ -190,13 +192,16 @@ public final class ChannelImpl<T> implements Channel<T> {
                     }
                     default -> {
                         if (timed && deadline - System.nanoTime() <= 0) {
+                            if (ctx != null) {
+                                throw contextDone(ctx);
+                            }
                             rejected++;
                             return false;
                         }
                         if (Thread.interrupted()) {
                             throw new InterruptedException();
                         }
-                        self = new Waiter(Thread.currentThread(), item);
+                        self = Waiter.forThisThread(item);
                         senders.add(self);
                         blockedSends++;
                         action = WAIT;
@@ -223,12 +228,18 @@ public final class ChannelImpl<T> implements Channel<T> {
             default -> {
                 long start = System.nanoTime();
                 int outcome = await(self, senders, timed, deadline, ctx);
+                self.item = null; // counterparts read it before completing; it is off every queue now
                 blockedNanos.addAndGet(System.nanoTime() - start);
                 return switch (outcome) {
                     case Waiter.DONE -> true;
                     case Waiter.CLOSED -> throw new ChannelClosedException("channel '" + name
                             + "' closed while the item waited to be sent; it was not delivered", failure);
-                    case GAVE_UP_TIMEOUT -> false;
+                    case GAVE_UP_TIMEOUT -> {
+                        if (ctx != null) {
+                            throw contextDone(ctx);
+                        }
+                        yield false;
+                    }
                     case GAVE_UP_INTERRUPT -> throw new InterruptedException();
                     default -> throw contextDone(ctx);
                 };
@@ -301,7 +312,8 @@ public final class ChannelImpl<T> implements Channel<T> {
                 received++;
                 woken = refillFromSender();
             } else if ((woken = takeFromSender()) != null) {
-                x = woken.item;
+                x = taken;
+                taken = null;
             } else if (closed) {
                 throw closedForReceive();
             } else {
@@ -345,15 +357,19 @@ public final class ChannelImpl<T> implements Channel<T> {
                 received++;
                 woken = refillFromSender();
             } else if ((woken = takeFromSender()) != null) {
-                x = woken.item;
+                x = taken;
+                taken = null;
             } else if (closed) {
                 throw closedForReceive();
             } else if (timed && deadline - System.nanoTime() <= 0) {
+                if (ctx != null) {
+                    throw contextDone(ctx);
+                }
                 return null;
             } else if (Thread.interrupted()) {
                 throw new InterruptedException();
             } else {
-                self = new Waiter(Thread.currentThread(), null);
+                self = Waiter.forThisThread(null);
                 receivers.add(self);
             }
         } finally {
@@ -363,10 +379,18 @@ public final class ChannelImpl<T> implements Channel<T> {
             wake(woken);
             return (T) x;
         }
-        return switch (await(self, receivers, timed, deadline, ctx)) {
-            case Waiter.DONE -> (T) self.item;
+        int outcome = await(self, receivers, timed, deadline, ctx);
+        Object got = self.item;
+        self.item = null; // the waiter is reused by this thread: do not keep the item reachable
+        return switch (outcome) {
+            case Waiter.DONE -> (T) got;
             case Waiter.CLOSED -> throw closedForReceive();
-            case GAVE_UP_TIMEOUT -> null;
+            case GAVE_UP_TIMEOUT -> {
+                if (ctx != null) {
+                    throw contextDone(ctx);
+                }
+                yield null;
+            }
             case GAVE_UP_INTERRUPT -> throw new InterruptedException();
             default -> throw contextDone(ctx);
         };
@@ -375,8 +399,10 @@ public final class ChannelImpl<T> implements Channel<T> {
     /** After a receive from a full buffer: moves the first waiting sender's item in. Lock held. */
     private Waiter refillFromSender() {
         for (Waiter s; (s = senders.poll()) != null; ) {
+            // Read before the CAS: once completed, a plain waiter may be reused by its thread at once.
+            Object x = s.item;
             if (s.tryComplete(null, Waiter.DONE)) {
-                enqueue(s.item);
+                enqueue(x);
                 sent++;
                 return s;
             }
@@ -384,12 +410,17 @@ public final class ChannelImpl<T> implements Channel<T> {
         return null;
     }
 
-    /** With an empty buffer (rendezvous): takes the first waiting sender's item directly. Lock held. */
+    /**
+     * With an empty buffer (rendezvous): takes the first waiting sender's item directly, leaving it in
+     * {@link #taken}. Lock held.
+     */
     private Waiter takeFromSender() {
         for (Waiter s; (s = senders.poll()) != null; ) {
+            Object x = s.item;
             if (s.tryComplete(null, Waiter.DONE)) {
                 sent++;
                 received++;
+                taken = x;
                 return s;
             }
         }
@@ -441,7 +472,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                         lock.lock();
                         try {
                             queue.remove(w);
-                            if (reason == GAVE_UP_TIMEOUT && queue == senders) {
+                            if (reason == GAVE_UP_TIMEOUT && queue == senders && ctx == null) {
                                 rejected++;
                             }
                         } finally {
@@ -461,6 +492,10 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
     }
 
+    /**
+     * The exception for a wait that ended on its context. The wait's own deadline is never earlier than
+     * the context's, so the context is done by the time this is called.
+     */
     private static RuntimeException contextDone(Context ctx) {
         ctx.throwIfDone();
         return new IllegalStateException("context reported done, then not done");
@@ -534,7 +569,8 @@ public final class ChannelImpl<T> implements Channel<T> {
             received++;
             woken = refillFromSender();
         } else if ((woken = takeFromSender()) != null) {
-            x = woken.item;
+            x = taken;
+            taken = null;
         } else if (closed) {
             throw closedForReceive();
         } else {

@@ -46,11 +46,26 @@ final class Waiter {
     Waiter next;
     boolean queued;
 
-    Waiter(Thread thread, Object item) {
+    /**
+     * One plain waiter per thread, reused by each of its waits so that blocking allocates nothing. Safe
+     * because a thread waits for one plain operation at a time, a waiter is off every queue when its
+     * operation returns, and counterparts read a sender's item before the completing CAS and touch
+     * nothing but the (final) thread after it.
+     */
+    private static final ThreadLocal<Waiter> PER_THREAD = ThreadLocal.withInitial(() -> new Waiter(Thread.currentThread()));
+
+    private Waiter(Thread thread) {
         this.thread = thread;
-        this.item = item;
         this.select = null;
         this.clauseIndex = -1;
+    }
+
+    /** This thread's plain waiter, reset for a new wait. Call under the channel's lock, before queuing it. */
+    static Waiter forThisThread(Object item) {
+        Waiter w = PER_THREAD.get();
+        w.item = item;
+        STATE.set(w, WAITING); // published to counterparts by the lock release that follows
+        return w;
     }
 
     Waiter(SelectState select, int clauseIndex, Object item) {
