@@ -50,7 +50,8 @@ public interface SendPort<T> {
     /**
      * Like {@link #send(Object)} but waits at most {@code timeout}.
      *
-     * @return true if sent; false if the timeout elapsed first (the item was not sent)
+     * @return true if sent; false if the timeout elapsed first, or if {@link Overflow#DROP_NEWEST} dropped
+     *         the item (in both cases the item was not sent)
      */
     boolean send(T item, Duration timeout) throws InterruptedException;
 

@@ -221,7 +221,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             }
             case DROPPED -> {
                 handToOnDrop(item);
-                return true;
+                return false; // not sent: the timed form reports it; send(T) and send(T, Context) return normally
             }
             case REJECTED -> throw new ChannelFullException("channel '" + name + "' is full (capacity " + capacity
                     + ", policy REJECT)");
