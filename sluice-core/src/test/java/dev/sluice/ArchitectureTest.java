@@ -23,8 +23,8 @@ class ArchitectureTest {
     private static final Path TEST = Path.of("src/test/java");
 
     private static final Pattern UNBOUNDED = Pattern.compile(
-            "new\\s+(LinkedBlockingQueue|LinkedBlockingDeque)\\s*<[^>]*>\\s*\\(\\s*\\)"
-                    + "|new\\s+(ConcurrentLinkedQueue|ConcurrentLinkedDeque|LinkedTransferQueue|PriorityBlockingQueue|DelayQueue)\\b"
+            "new\\s+(?:[\\w.]+\\.)?(LinkedBlockingQueue|LinkedBlockingDeque)\\s*<[^>]*>\\s*\\(\\s*\\)"
+                    + "|new\\s+(?:[\\w.]+\\.)?(ConcurrentLinkedQueue|ConcurrentLinkedDeque|LinkedTransferQueue|PriorityBlockingQueue|DelayQueue)\\b"
                     + "|newCachedThreadPool|newVirtualThreadPerTaskExecutor|newThreadPerTaskExecutor");
 
     @Test
