@@ -48,7 +48,17 @@ public sealed class Context permits CancellableContext {
     private static final Context BACKGROUND = new Context(null, false, 0L);
 
     static {
-        ContextSupport.install(Context::registerCancel);
+        ContextSupport.install(new ContextSupport.Bridge() {
+            @Override
+            public Registration onCancel(Context context, Runnable callback) {
+                return registerCancel(context, callback);
+            }
+
+            @Override
+            public long deadlineNanos(Context context) {
+                return context.deadlineNanos;
+            }
+        });
     }
 
     /** The nearest cancellable context at or above this one's parent, or null. */

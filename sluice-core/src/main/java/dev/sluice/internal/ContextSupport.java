@@ -10,9 +10,10 @@ import java.util.Objects;
  */
 public final class ContextSupport {
 
-    @FunctionalInterface
     public interface Bridge {
         Context.Registration onCancel(Context context, Runnable callback);
+
+        long deadlineNanos(Context context);
     }
 
     private static volatile Bridge bridge;
@@ -32,5 +33,14 @@ public final class ContextSupport {
      */
     public static Context.Registration onCancel(Context context, Runnable callback) {
         return bridge.onCancel(context, callback);
+    }
+
+    /**
+     * The context's deadline as a {@link System#nanoTime()} value, exactly the one its {@code isDone()}
+     * compares against, so that a wait parked until it ends when the context is done and not a few
+     * nanoseconds before. Meaningful only if {@link Context#hasDeadline()}.
+     */
+    public static long deadlineNanos(Context context) {
+        return bridge.deadlineNanos(context);
     }
 }

@@ -22,7 +22,6 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -286,8 +285,6 @@ class ChannelContextTest {
      */
     @ParameterizedTest(name = "capacity {0}, {1} threads")
     @MethodSource("capacitiesAndKinds")
-    @Disabled("BUG: a send(item, Context) whose deadline passes as it starts to wait returns normally without "
-            + "sending; receive(Context) returns null (see contextFormsNeverReportSuccessWhenTheDeadlinePasses)")
     void noItemIsLostOrInventedWhenOperationsHitTheirDeadlines(int capacity, ThreadKind kind) {
         Channel<Integer> ch = Channel.bounded(capacity);
         int senders = 2;
@@ -339,8 +336,6 @@ class ChannelContextTest {
      * wait, which is where the library goes wrong.
      */
     @Test
-    @Disabled("BUG: send(item, Context)/receive(Context) whose deadline passes at the start of the wait return "
-            + "normally (item not sent) / return null instead of throwing DeadlineExceededException")
     void contextFormsNeverReportSuccessWhenTheDeadlinePasses() throws Exception {
         Channel<Integer> full = Channel.bounded(1);
         full.send(0);

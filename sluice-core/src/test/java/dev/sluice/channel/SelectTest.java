@@ -392,8 +392,6 @@ class SelectTest {
      */
     @ParameterizedTest(name = "{0} threads")
     @MethodSource("dev.sluice.channel.ChannelBasicsTest#threadKinds")
-    @org.junit.jupiter.api.Disabled("DOC MISMATCH: a select send clause that waits is counted in blockedSends but its "
-            + "waiting time is never added to blockedNanos")
     void aWaitingSelectSendAddsItsWaitToBlockedNanos(ThreadKind kind) throws Exception {
         Channel<Integer> ch = Channel.bounded(1);
         ch.send(0);

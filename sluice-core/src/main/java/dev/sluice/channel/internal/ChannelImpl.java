@@ -157,7 +157,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Objects.requireNonNull(item, "item");
         context.throwIfDone();
         boolean timed = context.hasDeadline();
-        send(item, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L, context);
+        send(item, timed, timed ? ContextSupport.deadlineNanos(context) : 0L, context);
     }
 
     private boolean send(T item, boolean timed, long deadline, Context ctx) throws InterruptedException {
@@ -342,7 +342,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         Objects.requireNonNull(context, "context");
         context.throwIfDone();
         boolean timed = context.hasDeadline();
-        return receive(timed, timed ? System.nanoTime() + context.remainingNanos() : 0L, context);
+        return receive(timed, timed ? ContextSupport.deadlineNanos(context) : 0L, context);
     }
 
     @SuppressWarnings("unchecked")
@@ -493,8 +493,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     }
 
     /**
-     * The exception for a wait that ended on its context. The wait's own deadline is never earlier than
-     * the context's, so the context is done by the time this is called.
+     * The exception for a wait that ended on its context. The wait's deadline is the context's own (see
+     * ContextSupport.deadlineNanos), so the context is done by the time this is called.
      */
     private static RuntimeException contextDone(Context ctx) {
         ctx.throwIfDone();
@@ -603,6 +603,10 @@ public final class ChannelImpl<T> implements Channel<T> {
         } else {
             receivers.add(w);
         }
+    }
+
+    void addBlockedNanos(long nanos) {
+        blockedNanos.addAndGet(nanos);
     }
 
     void unregisterForSelect(Waiter w, boolean sending) {

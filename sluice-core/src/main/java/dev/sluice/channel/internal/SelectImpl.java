@@ -163,7 +163,7 @@ public final class SelectImpl {
                 if (!dc.context().hasDeadline()) {
                     continue;
                 }
-                d = System.nanoTime() + dc.context().remainingNanos();
+                d = ContextSupport.deadlineNanos(dc.context());
             } else {
                 continue;
             }
@@ -221,6 +221,12 @@ public final class SelectImpl {
                 if (w != null && state.state() != w) {
                     ((ChannelImpl<?>) channelOf(cs[i])).unregisterForSelect(w, cs[i] instanceof SelectClauses.Send);
                 }
+            }
+        }
+        long waited = System.nanoTime() - start;
+        for (SelectClauses.Any<R> c : cs) {
+            if (c instanceof SelectClauses.Send<?, ?> send) {
+                send.channel().addBlockedNanos(waited);
             }
         }
         if (interrupted) {
