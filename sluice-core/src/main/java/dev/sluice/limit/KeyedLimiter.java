@@ -140,12 +140,12 @@ public interface KeyedLimiter<K> {
             }
             if (bucket != null) {
                 TokenBucket.Builder b = bucket.clock(clock);
-                b.build(); // validates the settings once
-                return new KeyedLimiterImpl<>(maxKeys, idleTimeoutNanos, clock, b::build, null);
+                long burst = b.build().burst(); // also validates the settings once
+                return new KeyedLimiterImpl<>(maxKeys, idleTimeoutNanos, clock, b::build, null, burst);
             }
             ConcurrencyLimiter.Builder c = ConcurrencyLimiter.builder().limit(concurrency)
                     .maxWaiters(maxWaitersPerKey).clock(clock).name("keyed");
-            return new KeyedLimiterImpl<>(maxKeys, idleTimeoutNanos, clock, null, c::build);
+            return new KeyedLimiterImpl<>(maxKeys, idleTimeoutNanos, clock, null, c::build, 1_000_000L);
         }
     }
 }

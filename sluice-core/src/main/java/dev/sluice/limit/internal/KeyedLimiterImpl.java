@@ -35,11 +35,13 @@ public final class KeyedLimiterImpl<K> implements KeyedLimiter<K> {
     private final Supplier<TokenBucket> buckets;
     private final Supplier<ConcurrencyLimiter> limiters;
     private final LongAdder evictions = new LongAdder();
+    private final long maxWeight;
 
     @SuppressWarnings("unchecked")
     public KeyedLimiterImpl(int maxKeys, long idleNanos, LongSupplier clock, Supplier<TokenBucket> buckets,
-                            Supplier<ConcurrencyLimiter> limiters) {
+                            Supplier<ConcurrencyLimiter> limiters, long maxWeight) {
         this.maxKeys = maxKeys;
+        this.maxWeight = maxWeight;
         this.idleNanos = idleNanos;
         this.clock = clock;
         this.buckets = buckets;
@@ -237,9 +239,10 @@ public final class KeyedLimiterImpl<K> implements KeyedLimiter<K> {
         }
     }
 
-    private static void checkWeight(int weight) {
-        if (weight < 1) {
-            throw new IllegalArgumentException("weight must be at least 1, was " + weight);
+    /** Checked before an entry is made, so a malformed request leaves the table untouched. */
+    private void checkWeight(int weight) {
+        if (weight < 1 || weight > maxWeight) {
+            throw new IllegalArgumentException("weight must be in [1, " + maxWeight + "], was " + weight);
         }
     }
 
