@@ -16,8 +16,11 @@ import java.util.function.IntConsumer;
  * (the floor is at least 1).
  *
  * <p>Samples are aggregated in windows, one decision per window: a window closes when it holds at least
- * {@code minWindowSamples} samples and spans at least one baseline latency (on the sample clock), so the
- * limit moves about once per round trip rather than once per request. The latency of a window is its mean.
+ * {@code minWindowSamples} samples and spans at least the previous window's mean latency (on the sample
+ * clock), so the
+ * limit moves about once per round trip rather than once per request. The latency of a window is the mean
+ * of its successful samples; dropped samples only mark the window as dropped (a fast rejection must not
+ * look like a fast service).
  *
  * <p>The baseline is the smallest window mean seen over the last {@code baselineWindow} (default 30 s,
  * kept as the minimum of two rotating halves). So the limit follows a service that got permanently slower
@@ -53,6 +56,8 @@ public final class GradientLimit implements Limit {
     private boolean windowOpen;
     private long windowStart;
     private int windowCount;
+    private int windowLatencyCount;
+    private double lastMean;
     private long windowRttSum;
     private int windowMaxInflight;
     private boolean windowDropped;
@@ -95,11 +100,17 @@ public final class GradientLimit implements Limit {
                 windowStart = end;
             }
             windowCount++;
-            windowRttSum += rttNanos;
+            if (dropped) {
+                // A drop's latency (often a fast rejection) says nothing about service time: keep it out
+                // of the mean and the baseline, or fast failures would look like a fast service.
+                windowDropped = true;
+            } else {
+                windowLatencyCount++;
+                windowRttSum += rttNanos;
+            }
             windowMaxInflight = Math.max(windowMaxInflight, inflight);
-            windowDropped |= dropped;
-            double baseline = Math.min(currentBucketMin, previousBucketMin);
-            long span = baseline == Double.MAX_VALUE ? 0L : (long) baseline;
+            long span = (long) lastMean; // one round trip at the latency seen last: effects of a change show
+                                         // up only a round trip later, so deciding faster would overshoot
             if (windowCount >= minWindowSamples && end - windowStart >= span) {
                 changedTo = closeWindow(end);
             }
@@ -113,7 +124,6 @@ public final class GradientLimit implements Limit {
 
     /** Decides once for the window that just closed; returns the new integer limit if it changed, else -1. */
     private int closeWindow(long now) {
-        double mean = (double) windowRttSum / windowCount;
         if (!bucketOpen) {
             bucketOpen = true;
             bucketStart = now;
@@ -122,10 +132,16 @@ public final class GradientLimit implements Limit {
             currentBucketMin = Double.MAX_VALUE;
             bucketStart = now;
         }
-        currentBucketMin = Math.min(currentBucketMin, Math.max(mean, 1.0));
-        double baseline = Math.min(currentBucketMin, previousBucketMin);
-
-        double gradient = windowDropped ? 0.5 : Math.max(0.5, Math.min(1.0, tolerance * baseline / mean));
+        double gradient = 0.5;
+        if (windowLatencyCount > 0) {
+            double mean = (double) windowRttSum / windowLatencyCount;
+            lastMean = mean;
+            currentBucketMin = Math.min(currentBucketMin, Math.max(mean, 1.0));
+            double baseline = Math.min(currentBucketMin, previousBucketMin);
+            if (!windowDropped) {
+                gradient = Math.max(0.5, Math.min(1.0, tolerance * baseline / mean));
+            }
+        }
         double target;
         if (gradient >= 1.0) {
             // Within tolerance: probe upward, but only if the limit is actually in use.
@@ -139,6 +155,7 @@ public final class GradientLimit implements Limit {
         limit = next;
         windowOpen = false;
         windowCount = 0;
+        windowLatencyCount = 0;
         windowRttSum = 0;
         windowMaxInflight = 0;
         windowDropped = false;
