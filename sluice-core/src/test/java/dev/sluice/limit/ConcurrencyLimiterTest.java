@@ -173,6 +173,7 @@ class ConcurrencyLimiterTest {
             int id = i;
             waiters.add(start(() -> {
                 try (Permit p = limiter.acquire(Context.background())) {
+                    assertThat(p.isReleased()).isFalse();
                     order.add(id);
                 }
                 return null;

@@ -37,7 +37,7 @@ public final class KeyedLimiterImpl<K> implements KeyedLimiter<K> {
     private final LongAdder evictions = new LongAdder();
     private final long maxWeight;
 
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public KeyedLimiterImpl(int maxKeys, long idleNanos, LongSupplier clock, Supplier<TokenBucket> buckets,
                             Supplier<ConcurrencyLimiter> limiters, long maxWeight) {
         this.maxKeys = maxKeys;
