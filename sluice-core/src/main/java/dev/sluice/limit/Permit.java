@@ -1,0 +1,40 @@
+package dev.sluice.limit;
+
+/**
+ * The right to run one request (of some weight) under a {@link ConcurrencyLimiter}, returned by its acquire
+ * methods. Release it exactly once when the request is over, normally with try-with-resources:
+ *
+ * <pre>{@code
+ * try (Permit p = limiter.acquire(ctx)) {
+ *     callDownstream();
+ * } // close(): success, with the measured latency
+ * }</pre>
+ *
+ * <p>The three ways to release tell an adaptive {@link Limit} what happened: {@link #close()} reports a
+ * success and its latency; {@link #releaseDropped()} reports that the request failed because of overload
+ * (a timeout, a rejection by the downstream), which makes the limit shrink; {@link #releaseIgnored()}
+ * gives the permit back without reporting anything (use it for failures that say nothing about load, such
+ * as a validation error). Only the first release of a permit has any effect; later calls, from any
+ * thread, do nothing. A permit is not tied to the thread that acquired it.
+ *
+ * <p>Memory consistency effects: actions in a thread before it releases a permit happen-before actions
+ * of the thread that is then admitted with the released capacity.
+ */
+public interface Permit extends AutoCloseable {
+
+    /** Releases the permit and reports a success (with the latency since it was acquired). Idempotent. */
+    @Override
+    void close();
+
+    /** Releases the permit and reports that the request was dropped or timed out under load. Idempotent. */
+    void releaseDropped();
+
+    /** Releases the permit without reporting an outcome to the limit. Idempotent. */
+    void releaseIgnored();
+
+    /** The weight this permit holds (1 unless acquired with a weight). */
+    int weight();
+
+    /** True once the permit has been released by any of the three methods. */
+    boolean isReleased();
+}

@@ -1,0 +1,599 @@
+package dev.sluice.limit.internal;
+
+import dev.sluice.Context;
+import dev.sluice.DeadlineExceededException;
+import dev.sluice.internal.ContextSupport;
+import dev.sluice.limit.ConcurrencyLimiter;
+import dev.sluice.limit.FixedLimit;
+import dev.sluice.limit.Limit;
+import dev.sluice.limit.LimiterClosedException;
+import dev.sluice.limit.Permit;
+import dev.sluice.limit.QueueDelayExceededException;
+import dev.sluice.limit.WaitQueueFullException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * The engine behind {@link ConcurrencyLimiter}.
+ */
+public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
+
+    /*
+     * Design.
+     *
+     * inflight: units held, one int changed only by CAS (admission) and getAndAdd (release). The fast
+     * path admits with one CAS when nobody waits; it never looks at the queue beyond the volatile count
+     * `waiting`.
+     *
+     * Waiters: a doubly linked list (head = oldest) guarded by `lock`. Every admission of a waiter is a
+     * "dispatch" under the lock: take the next waiter in the discipline's order, CAS inflight for it, then
+     * complete it with a CAS on its state and unpark it. A waiter that gives up (interrupt, context,
+     * timeout) CASes its own state first; whoever wins that CAS decides the outcome, so a waiter is either
+     * admitted (and holds its units) or gave up (and holds nothing), never both.
+     *
+     * No lost wake-ups: a releaser decrements inflight and then reads `waiting`; a new waiter increments
+     * `waiting` and then (under the lock) dispatches, which reads inflight. Both pairs are volatile
+     * accesses, so at least one side sees the other and dispatches.
+     *
+     * LIFO_CODEL: dispatch serves the tail (newest). Before serving it sheds from the head every waiter
+     * whose sojourn reached its allowed delay: `target` once the queue has been non-empty for `interval`
+     * (a standing queue), `interval` otherwise. A waiter also wakes by itself at its own shedding time,
+     * so shedding happens even when nothing else moves; that time is fixed at enqueue because the queue
+     * cannot become empty while the waiter is in it.
+     */
+
+    private static final int WAITING = 0;
+    private static final int GRANTED = 1;
+    private static final int SHED_DELAY = 2;
+    private static final int SHED_FULL = 3;
+    private static final int CLOSED = 4;
+    private static final int GAVE_UP = 5;
+
+    private static final int REASON_INTERRUPT = 1;
+    private static final int REASON_CONTEXT = 2;
+    private static final int REASON_TIMEOUT = 3;
+
+    private static final int OUTCOME_SUCCESS = 0;
+    private static final int OUTCOME_DROPPED = 1;
+    private static final int OUTCOME_IGNORED = 2;
+
+    /** Largest weight of one permit, so that sums of weights cannot overflow an int. */
+    private static final int MAX_WEIGHT = 1_000_000;
+
+    private static final VarHandle INFLIGHT;
+
+    static {
+        try {
+            INFLIGHT = MethodHandles.lookup().findVarHandle(ConcurrencyLimiterImpl.class, "inflight", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final Limit limit;
+    /** False for a fixed limit: then permits never read the clock, keeping the fast path cheap. */
+    private final boolean sampling;
+    private final boolean lifo;
+    private final int maxWaiters;
+    private final long targetNanos;
+    private final long intervalNanos;
+    private final LongSupplier clock;
+    private final Context.Registration limitRegistration;
+
+    private volatile int limitValue;
+    private volatile int inflight;
+    /** Number of queued waiters; written only under the lock, read anywhere. */
+    private volatile int waiting;
+    private volatile boolean closed;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    // Guarded by lock.
+    private Node head;
+    private Node tail;
+    private long nonEmptySince;
+
+    public ConcurrencyLimiterImpl(String name, Limit limit, boolean lifo, int maxWaiters, long targetNanos,
+                                  long intervalNanos, LongSupplier clock) {
+        this.name = Objects.requireNonNull(name);
+        this.limit = Objects.requireNonNull(limit);
+        this.sampling = !(limit instanceof FixedLimit);
+        this.lifo = lifo;
+        this.maxWaiters = maxWaiters;
+        this.targetNanos = targetNanos;
+        this.intervalNanos = intervalNanos;
+        this.clock = Objects.requireNonNull(clock);
+        this.limitValue = Math.max(1, limit.currentLimit());
+        this.limitRegistration = limit.onChange(this::limitChanged);
+    }
+
+    // ------------------------------------------------------------------ acquiring
+
+    @Override
+    public Permit tryAcquire() {
+        return tryAcquire(1);
+    }
+
+    @Override
+    public Permit tryAcquire(int weight) {
+        checkWeight(weight);
+        if (closed) {
+            throw closedException();
+        }
+        if (waiting == 0) {
+            int now = tryReserve(weight);
+            if (now >= 0) {
+                return newPermit(weight, now);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Permit acquire() throws InterruptedException {
+        return acquire(1, null, false, 0L);
+    }
+
+    @Override
+    public Permit acquire(int weight) throws InterruptedException {
+        return acquire(weight, null, false, 0L);
+    }
+
+    @Override
+    public Permit acquire(Context context) throws InterruptedException {
+        return acquire(context, 1);
+    }
+
+    @Override
+    public Permit acquire(Context context, int weight) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        checkWeight(weight);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        context.throwIfDone();
+        boolean timed = context.hasDeadline();
+        return acquire(weight, context, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L);
+    }
+
+    @Override
+    public Permit tryAcquire(Duration timeout) throws InterruptedException {
+        return tryAcquire(1, timeout);
+    }
+
+    @Override
+    public Permit tryAcquire(int weight, Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        long nanos;
+        try {
+            nanos = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        } catch (ArithmeticException overflow) {
+            nanos = timeout.isNegative() ? 0L : Long.MAX_VALUE / 4;
+        }
+        return acquire(weight, null, true, System.nanoTime() + Math.max(0L, nanos));
+    }
+
+    /** Blocking acquire; {@code deadline} is on System.nanoTime (the context's and timeouts' clock). */
+    private Permit acquire(int weight, Context ctx, boolean timed, long deadline) throws InterruptedException {
+        checkWeight(weight);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        if (closed) {
+            throw closedException();
+        }
+        if (waiting == 0) {
+            int now = tryReserve(weight);
+            if (now >= 0) {
+                return newPermit(weight, now);
+            }
+        }
+        if (timed && ctx == null && deadline - System.nanoTime() <= 0) {
+            return null; // zero or expired timeout: behave like tryAcquire
+        }
+        Node node;
+        lock.lock();
+        try {
+            if (closed) {
+                throw closedException();
+            }
+            long now = clock.getAsLong();
+            if (waiting >= maxWaiters) {
+                if (!lifo || head == null) {
+                    throw new WaitQueueFullException("limiter '" + name + "': " + waiting
+                            + " callers already waiting (maxWaiters " + maxWaiters + ")");
+                }
+                Node oldest = head;
+                unlinkLocked(oldest);
+                if (oldest.complete(SHED_FULL)) {
+                    LockSupport.unpark(oldest.thread);
+                }
+            }
+            if (head == null) {
+                nonEmptySince = now;
+            }
+            node = new Node(Thread.currentThread(), weight, now);
+            node.shedAt = Math.min(now + intervalNanos, Math.max(now + targetNanos, nonEmptySince + intervalNanos));
+            linkLastLocked(node);
+            dispatchLocked(now);
+        } finally {
+            lock.unlock();
+        }
+        return await(node, ctx, timed, deadline);
+    }
+
+    private Permit await(Node node, Context ctx, boolean timed, long deadline) throws InterruptedException {
+        Thread me = node.thread;
+        Context.Registration reg = ctx == null || node.state != WAITING
+                ? Context.Registration.NONE
+                : ContextSupport.onCancel(ctx, () -> LockSupport.unpark(me));
+        try {
+            while (node.state == WAITING) {
+                int reason = 0;
+                if (Thread.interrupted()) {
+                    reason = REASON_INTERRUPT;
+                } else if (ctx != null && ctx.isDone()) {
+                    reason = REASON_CONTEXT;
+                } else {
+                    long parkNanos = Long.MAX_VALUE;
+                    if (timed) {
+                        parkNanos = deadline - System.nanoTime();
+                        if (parkNanos <= 0) {
+                            reason = ctx != null ? REASON_CONTEXT : REASON_TIMEOUT;
+                        }
+                    }
+                    if (reason == 0 && lifo) {
+                        long untilShed = node.shedAt - clock.getAsLong();
+                        if (untilShed <= 0) {
+                            shedNow();
+                            if (node.state != WAITING) {
+                                break;
+                            }
+                            // Not shed at our time (a clock that stands still): look again later, never spin.
+                            untilShed = Math.max(targetNanos, 1_000_000L);
+                        }
+                        parkNanos = Math.min(parkNanos, untilShed);
+                    }
+                    if (reason == 0) {
+                        if (parkNanos == Long.MAX_VALUE) {
+                            LockSupport.park(this);
+                        } else {
+                            LockSupport.parkNanos(this, parkNanos);
+                        }
+                    }
+                }
+                if (reason != 0) {
+                    if (node.complete(GAVE_UP)) {
+                        giveUp(node);
+                        if (reason == REASON_INTERRUPT) {
+                            throw new InterruptedException();
+                        }
+                        if (reason == REASON_TIMEOUT) {
+                            return null;
+                        }
+                        ctx.throwIfDone();
+                        // The wait's deadline was the context's, so it is done; this line is a safety net.
+                        throw new DeadlineExceededException("context deadline exceeded");
+                    }
+                    if (reason == REASON_INTERRUPT) {
+                        me.interrupt(); // admitted first: the permit wins, the interrupt stays visible
+                    }
+                }
+            }
+        } finally {
+            reg.close();
+        }
+        return switch (node.state) {
+            case GRANTED -> newPermit(node.weight, node.inflightAtGrant);
+            case SHED_DELAY -> throw new QueueDelayExceededException("limiter '" + name
+                    + "': shed after queueing longer than the allowed delay (LIFO_CODEL)");
+            case SHED_FULL -> throw new WaitQueueFullException("limiter '" + name
+                    + "': pushed out of the full wait queue by newer waiters (LIFO_CODEL, maxWaiters " + maxWaiters + ")");
+            case CLOSED -> throw closedException();
+            default -> throw new IllegalStateException("unexpected waiter state " + node.state);
+        };
+    }
+
+    private void giveUp(Node node) {
+        lock.lock();
+        try {
+            if (node.linked) {
+                unlinkLocked(node);
+            }
+            // The waiter that left may have been holding back others (a heavy head, or LIFO's tail).
+            dispatchLocked(clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void shedNow() {
+        lock.lock();
+        try {
+            shedExpiredLocked(clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Reserves {@code weight} units if they fit (or nothing is in flight). Returns inflight after, or -1. */
+    private int tryReserve(int weight) {
+        for (;;) {
+            int cur = inflight;
+            int next = cur + weight;
+            if (cur != 0 && next > limitValue) {
+                return -1;
+            }
+            if (INFLIGHT.compareAndSet(this, cur, next)) {
+                return next;
+            }
+        }
+    }
+
+    private Permit newPermit(int weight, int inflightNow) {
+        return new PermitImpl(this, weight, sampling ? clock.getAsLong() : 0L, inflightNow);
+    }
+
+    // ------------------------------------------------------------------ releasing
+
+    void release(PermitImpl p, int outcome) {
+        INFLIGHT.getAndAdd(this, -p.weight);
+        if (sampling && outcome != OUTCOME_IGNORED) {
+            long rtt = clock.getAsLong() - p.startNanos;
+            limit.onSample(p.startNanos, Math.max(0L, rtt), p.inflightAtStart, outcome == OUTCOME_DROPPED);
+        }
+        if (waiting > 0) {
+            dispatch();
+        }
+    }
+
+    private void limitChanged(int newLimit) {
+        limitValue = Math.max(1, newLimit);
+        if (waiting > 0) {
+            dispatch();
+        }
+    }
+
+    private void dispatch() {
+        lock.lock();
+        try {
+            dispatchLocked(clock.getAsLong());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Admits waiters in the discipline's order while the next one fits. */
+    private void dispatchLocked(long now) {
+        if (lifo) {
+            shedExpiredLocked(now);
+        }
+        while (head != null) {
+            Node next = lifo ? tail : head;
+            if (next.state != WAITING) {
+                unlinkLocked(next); // it is giving up; it finds itself unlinked
+                continue;
+            }
+            int after = tryReserve(next.weight);
+            if (after < 0) {
+                return;
+            }
+            unlinkLocked(next);
+            next.inflightAtGrant = after; // published by the completing CAS
+            if (next.complete(GRANTED)) {
+                LockSupport.unpark(next.thread);
+            } else {
+                INFLIGHT.getAndAdd(this, -next.weight); // it gave up first: undo the reservation
+            }
+        }
+    }
+
+    private void shedExpiredLocked(long now) {
+        if (head == null) {
+            return;
+        }
+        long allowed = now - nonEmptySince >= intervalNanos ? targetNanos : intervalNanos;
+        while (head != null && now - head.enqueuedAt >= allowed) {
+            Node old = head;
+            unlinkLocked(old);
+            if (old.complete(SHED_DELAY)) {
+                LockSupport.unpark(old.thread);
+            }
+        }
+    }
+
+    private void linkLastLocked(Node n) {
+        n.prev = tail;
+        if (tail == null) {
+            head = n;
+        } else {
+            tail.next = n;
+        }
+        tail = n;
+        n.linked = true;
+        waiting = waiting + 1; // volatile write: pairs with the releaser's read (see Design)
+    }
+
+    private void unlinkLocked(Node n) {
+        if (n.prev == null) {
+            head = n.next;
+        } else {
+            n.prev.next = n.next;
+        }
+        if (n.next == null) {
+            tail = n.prev;
+        } else {
+            n.next.prev = n.prev;
+        }
+        n.prev = n.next = null;
+        n.linked = false;
+        waiting = waiting - 1;
+    }
+
+    // ------------------------------------------------------------------ closing and queries
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            while (head != null) {
+                Node n = head;
+                unlinkLocked(n);
+                if (n.complete(CLOSED)) {
+                    LockSupport.unpark(n.thread);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        limitRegistration.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public int limit() {
+        return limitValue;
+    }
+
+    @Override
+    public int inflight() {
+        return inflight;
+    }
+
+    @Override
+    public int waiting() {
+        return waiting;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String toString() {
+        return "ConcurrencyLimiter[" + name + ", limit=" + limitValue + ", inflight=" + inflight + ", waiting=" + waiting
+                + (lifo ? ", LIFO_CODEL" : ", FIFO") + (closed ? ", closed" : "") + "]";
+    }
+
+    private LimiterClosedException closedException() {
+        return new LimiterClosedException("limiter '" + name + "' is closed");
+    }
+
+    private static void checkWeight(int weight) {
+        if (weight < 1 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be in [1, " + MAX_WEIGHT + "], was " + weight);
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** A queued caller. Links guarded by the limiter's lock; state decided by CAS. */
+    private static final class Node {
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Node.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        final Thread thread;
+        final int weight;
+        final long enqueuedAt;
+        long shedAt;
+        /** Written by the dispatcher before the GRANTED CAS; read by the owner after seeing GRANTED. */
+        int inflightAtGrant;
+        volatile int state;
+        Node prev;
+        Node next;
+        boolean linked;
+
+        Node(Thread thread, int weight, long enqueuedAt) {
+            this.thread = thread;
+            this.weight = weight;
+            this.enqueuedAt = enqueuedAt;
+        }
+
+        boolean complete(int outcome) {
+            return STATE.compareAndSet(this, WAITING, outcome);
+        }
+    }
+
+    /** A held permit; the first of the three releases wins (CAS), the others do nothing. */
+    static final class PermitImpl implements Permit {
+        private static final VarHandle RELEASED;
+
+        static {
+            try {
+                RELEASED = MethodHandles.lookup().findVarHandle(PermitImpl.class, "released", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private final ConcurrencyLimiterImpl owner;
+        final int weight;
+        final long startNanos;
+        final int inflightAtStart;
+        private volatile int released;
+
+        PermitImpl(ConcurrencyLimiterImpl owner, int weight, long startNanos, int inflightAtStart) {
+            this.owner = owner;
+            this.weight = weight;
+            this.startNanos = startNanos;
+            this.inflightAtStart = inflightAtStart;
+        }
+
+        private void release(int outcome) {
+            if (released == 0 && RELEASED.compareAndSet(this, 0, 1)) {
+                owner.release(this, outcome);
+            }
+        }
+
+        @Override
+        public void close() {
+            release(OUTCOME_SUCCESS);
+        }
+
+        @Override
+        public void releaseDropped() {
+            release(OUTCOME_DROPPED);
+        }
+
+        @Override
+        public void releaseIgnored() {
+            release(OUTCOME_IGNORED);
+        }
+
+        @Override
+        public int weight() {
+            return weight;
+        }
+
+        @Override
+        public boolean isReleased() {
+            return released != 0;
+        }
+
+        @Override
+        public String toString() {
+            return "Permit[" + owner.name + ", weight=" + weight + (released != 0 ? ", released" : "") + "]";
+        }
+    }
+}
