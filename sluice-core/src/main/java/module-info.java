@@ -5,4 +5,5 @@
 module dev.sluice {
     exports dev.sluice;
     exports dev.sluice.channel;
+    exports dev.sluice.pool;
 }
