@@ -158,8 +158,8 @@ public interface WorkerPool {
 
     /**
      * Stops intake, cancels the contexts of the running jobs and interrupts their threads, and returns the
-     * accepted jobs that never started, in queue order, completing their handles with a
-     * {@link dev.sluice.CancelledException}. A {@link Callable} comes back as a {@link Job} that calls it.
+     * accepted jobs that never started, in the order they were accepted, completing their handles with a
+     * {@link dev.sluice.CancelledException}. A {@link Callable} comes back as a {@link Job.FromCallable}.
      * Does not wait for running jobs to return (use {@link #awaitTermination}). Each job that never
      * started is returned by exactly one call to {@code abort}; a later call returns an empty list.
      */

@@ -38,14 +38,6 @@ final class Task<T> extends CompletableFuture<T> {
         if (body instanceof Job job) {
             return job;
         }
-        return new CallableJob((Callable<?>) body);
-    }
-
-    /** A {@link Callable} handed back by abort as a {@link Job}. */
-    record CallableJob(Callable<?> callable) implements Job {
-        @Override
-        public void run() throws Exception {
-            callable.call();
-        }
+        return new Job.FromCallable((Callable<?>) body);
     }
 }
