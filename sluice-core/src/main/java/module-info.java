@@ -6,4 +6,5 @@ module dev.sluice {
     exports dev.sluice;
     exports dev.sluice.channel;
     exports dev.sluice.pool;
+    exports dev.sluice.retry;
 }

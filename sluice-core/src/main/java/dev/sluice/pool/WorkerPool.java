@@ -158,7 +158,7 @@ public interface WorkerPool {
 
     /**
      * Stops intake, cancels the contexts of the running jobs and interrupts their threads, and returns the
-     * accepted jobs that never started, in the order they were accepted, completing their handles with a
+     * accepted jobs that never started (roughly in the order they were accepted: a job a worker had just taken comes first), completing their handles with a
      * {@link dev.sluice.CancelledException}. A {@link Callable} comes back as a {@link Job.FromCallable}.
      * Does not wait for running jobs to return (use {@link #awaitTermination}). Each job that never
      * started is returned by exactly one call to {@code abort}; a later call returns an empty list.
