@@ -30,7 +30,7 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>When it stops.</b> The call returns the first successful result. It rethrows the latest failure,
  * unchanged, when that failure is not {@linkplain Builder#retryOn retryable}, when the attempts are used
- * up, when the next attempt would start after {@code maxTotalTime} or after the context's deadline (it
+ * up, when the context is already done, when the next attempt would start after {@code maxTotalTime} or after the context's deadline (it
  * does not wait for nothing), or when the budget refuses the retry. If the context is cancelled or its
  * deadline passes while it waits, the wait ends at once with {@link dev.sluice.CancelledException} or
  * {@link dev.sluice.DeadlineExceededException}, carrying the latest failure as a suppressed exception;

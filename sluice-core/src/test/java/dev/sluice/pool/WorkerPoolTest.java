@@ -552,6 +552,25 @@ class WorkerPoolTest {
     }
 
     @Test
+    void abortStillHandsBackQueuedJobsWhenAJobsCancellationCallbackThrows() throws Exception {
+        WorkerPool p = pool(1, 2, false);
+        CountDownLatch registered = new CountDownLatch(1);
+        p.submit(() -> {
+            WorkerPool.currentContext().onDone(() -> {
+                throw new IllegalStateException("callback broken");
+            });
+            registered.countDown();
+            gate.await();
+        });
+        assertThat(registered.await(10, TimeUnit.SECONDS)).isTrue();
+        Job queued = () -> { };
+        CompletableFuture<Void> h = p.submit(queued);
+        assertThat(p.abort()).containsExactly(queued);
+        assertThat(h).isCompletedExceptionally();
+        assertThat(p.awaitTermination(Duration.ofSeconds(10))).isTrue();
+    }
+
+    @Test
     void drainCalledFromAJobOfThePoolIsRefused() throws Exception {
         WorkerPool p = pool(1, 1, false);
         CompletableFuture<Void> h = p.submit(() -> { p.drain(Duration.ofSeconds(1)); });

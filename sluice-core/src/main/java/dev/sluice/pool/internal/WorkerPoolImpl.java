@@ -421,21 +421,15 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
         ClosedException reason = new ClosedException("pool '" + name + "' was aborted");
         Thread me = Thread.currentThread();
-        try {
-            poolContext.cancel(reason);
-        } finally {
-            for (Worker w : workers) {
-                if (w.phase == RUNNING) {
-                    CancellableContext c = w.own;
-                    try {
-                        if (c != null) {
-                            c.cancel(reason);
-                        }
-                    } finally {
-                        if (w.thread != me) {
-                            w.thread.interrupt();
-                        }
-                    }
+        cancelQuietly(poolContext, reason);
+        for (Worker w : workers) {
+            if (w.phase == RUNNING) {
+                CancellableContext c = w.own;
+                if (c != null) {
+                    cancelQuietly(c, reason);
+                }
+                if (w.thread != me) {
+                    w.thread.interrupt();
                 }
             }
         }
@@ -447,6 +441,18 @@ public final class WorkerPoolImpl implements WorkerPool {
             out.add(t.asJob());
         }
         return out;
+    }
+
+    /**
+     * Cancels a job context. Its callbacks (user code) run on this thread; one that throws must not stop
+     * abort from cancelling the others and handing back the unstarted jobs, so the failure is dropped.
+     */
+    private static void cancelQuietly(CancellableContext c, Throwable reason) {
+        try {
+            c.cancel(reason);
+        } catch (RuntimeException callbackFailed) {
+            // reported nowhere on purpose: see above
+        }
     }
 
     /**
