@@ -72,7 +72,12 @@ final class Conditions {
                     t.join(Duration.ofNanos(left));
                 }
                 if (t.isAlive()) {
-                    fail("thread " + t.getName() + " did not end within " + limit);
+                    StringBuilder stack = new StringBuilder();
+                    for (StackTraceElement e : t.getStackTrace()) {
+                        stack.append("\n\tat ").append(e);
+                    }
+                    fail("thread " + t.getName() + " (" + t.getState() + ") did not end within " + limit + " (waited "
+                            + Duration.ofNanos(System.nanoTime() - deadline + limit.toNanos()) + ")" + stack);
                 }
             }
             if (failure.get() != null) {

@@ -1,5 +1,6 @@
 package dev.sluice.bench.pool;
 
+import dev.sluice.channel.Channel;
 import dev.sluice.pool.Job;
 import dev.sluice.pool.WorkerPool;
 import java.time.Duration;
@@ -46,7 +47,7 @@ public class PoolThroughputBenchmark {
 
     static final int JOBS = 10_000;
 
-    @Param({"sluice", "sluice-virtual", "tpe"})
+    @Param({"sluice", "sluice-virtual", "tpe", "bare-channel"})
     public String impl;
 
     @Param({"2"})
@@ -56,6 +57,9 @@ public class PoolThroughputBenchmark {
     public int queue;
 
     private WorkerPool pool;
+    /** Diagnostic baseline: the same shape on a bare sluice channel with hand-written worker loops. */
+    private Channel<Runnable> channel;
+    private Thread[] channelWorkers;
     private ThreadPoolExecutor tpe;
     private final AtomicInteger remaining = new AtomicInteger();
     private volatile Thread waiter;
@@ -81,6 +85,17 @@ public class PoolThroughputBenchmark {
                         });
                 tpe.prestartAllCoreThreads();
             }
+            case "bare-channel" -> {
+                channel = Channel.bounded(queue);
+                channelWorkers = new Thread[workers];
+                for (int i = 0; i < workers; i++) {
+                    channelWorkers[i] = Thread.ofPlatform().start(() -> {
+                        for (Runnable r : channel) {
+                            r.run();
+                        }
+                    });
+                }
+            }
             default -> throw new IllegalArgumentException(impl);
         }
     }
@@ -89,6 +104,12 @@ public class PoolThroughputBenchmark {
     public void tearDown() throws InterruptedException {
         if (pool != null) {
             pool.drain(Duration.ofSeconds(10));
+        }
+        if (channel != null) {
+            channel.close();
+            for (Thread t : channelWorkers) {
+                t.join(10_000);
+            }
         }
         if (tpe != null) {
             tpe.shutdown();
@@ -110,6 +131,10 @@ public class PoolThroughputBenchmark {
         if (pool != null) {
             for (int i = 0; i < JOBS; i++) {
                 pool.submit(job);
+            }
+        } else if (channel != null) {
+            for (int i = 0; i < JOBS; i++) {
+                channel.send(runnable);
             }
         } else {
             for (int i = 0; i < JOBS; i++) {

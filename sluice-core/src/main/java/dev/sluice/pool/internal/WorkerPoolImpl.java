@@ -12,6 +12,8 @@ import dev.sluice.pool.DrainReport;
 import dev.sluice.pool.Job;
 import dev.sluice.pool.PoolStats;
 import dev.sluice.pool.WorkerPool;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +75,15 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final long ABORT_POLL_NANOS = 100_000L;
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(Worker.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final String name;
     private final int queueCapacity;
@@ -96,7 +107,8 @@ public final class WorkerPoolImpl implements WorkerPool {
     private final AtomicInteger depth = new AtomicInteger();
     private final AtomicBoolean shedding = new AtomicBoolean();
 
-    private final LongAdder submitted = new LongAdder();
+    /** Submits that threw (closed, context done, interrupted); submitted = accepted + rejected + refused. */
+    private final LongAdder refused = new LongAdder();
     private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -169,12 +181,13 @@ public final class WorkerPoolImpl implements WorkerPool {
     }
 
     private <T> Task<T> put(Task<T> t, Context ctx) throws InterruptedException {
-        submitted.increment();
         if (shutdown) {
+            refused.increment();
             throw closed();
         }
-        if (ctx != null) {
-            ctx.throwIfDone();
+        if (ctx != null && ctx.isDone()) {
+            refused.increment();
+            ctx.throwIfDone(); // a context never becomes un-done, so this throws
         }
         if (sheds && !reserve()) {
             rejected.increment();
@@ -199,8 +212,11 @@ public final class WorkerPoolImpl implements WorkerPool {
         } catch (ChannelClosedException e) {
             throw closed();
         } finally {
-            if (!ok && sheds) {
-                depth.decrementAndGet();
+            if (!ok) {
+                refused.increment();
+                if (sheds) {
+                    depth.decrementAndGet();
+                }
             }
         }
         accepted.increment();
@@ -208,8 +224,8 @@ public final class WorkerPoolImpl implements WorkerPool {
     }
 
     private boolean offer(Task<?> t) {
-        submitted.increment();
         if (shutdown) {
+            refused.increment();
             throw closed();
         }
         if (sheds && !reserve()) {
@@ -220,6 +236,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         try {
             ok = queue.trySend(t);
         } catch (ChannelClosedException e) {
+            refused.increment();
             throw closed();
         } finally {
             if (!ok && sheds) {
@@ -263,9 +280,10 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private final class Worker implements Runnable {
         Thread thread;
+        /** TAKING, STARTING, RUNNING or EXITED; see the overview for which writes must be volatile. */
         volatile int phase = TAKING;
-        /** The running job's context, for currentContext(). */
-        volatile Context jobContext;
+        /** The running job's context, for currentContext(); read and written by this worker's thread only. */
+        Context jobContext;
         /** The running job's own cancellable context (jobs submitted with a context), for abort. */
         volatile CancellableContext own;
 
@@ -290,23 +308,29 @@ public final class WorkerPoolImpl implements WorkerPool {
                     if (sheds) {
                         depth.decrementAndGet();
                     }
-                    CancellableContext mine = t.context == null ? null : t.context.withCancel();
-                    own = mine;
-                    phase = STARTING;
+                    CancellableContext mine = null;
+                    if (t.context != null) {
+                        mine = t.context.withCancel();
+                        own = mine; // published by the volatile write of STARTING below
+                    }
+                    phase = STARTING; // volatile: must be ordered before the read of `aborted` (Dekker)
                     if (aborted) {
                         own = null;
                         addLeftover(t);
-                        phase = TAKING;
+                        PHASE.setRelease(this, TAKING);
                         LockSupport.unpark(aborter);
                         continue;
                     }
-                    phase = RUNNING;
+                    // Release stores suffice from here on: abort only needs to see them eventually.
+                    PHASE.setRelease(this, RUNNING);
                     try {
                         runTask(t, mine);
                     } finally {
                         jobContext = null;
-                        own = null;
-                        phase = TAKING;
+                        if (mine != null) {
+                            own = null;
+                        }
+                        PHASE.setRelease(this, TAKING);
                     }
                 }
             } finally {
@@ -525,7 +549,8 @@ public final class WorkerPoolImpl implements WorkerPool {
     public PoolStats stats() {
         long fin = completed.sum() + failed.sum() + cancelled.sum() + abandoned.sum();
         long acc = accepted.sum();
-        return new PoolStats(submitted.sum(), acc, rejected.sum(), completed.sum(), failed.sum(), cancelled.sum(),
+        long rej = rejected.sum();
+        return new PoolStats(acc + rej + refused.sum(), acc, rej, completed.sum(), failed.sum(), cancelled.sum(),
                 abandoned.sum(), Math.max(0L, acc - fin), running(), queue.size(), blockedNanos.sum(), shedding.get());
     }
 
