@@ -1,9 +1,11 @@
 /**
- * sluice: backpressure for Java. Bounded channels with select and explicit overflow policies, and
- * {@link dev.sluice.Context} deadlines and cancellation.
+ * sluice: backpressure for Java. Bounded channels with select and explicit overflow policies,
+ * {@link dev.sluice.Context} deadlines and cancellation, worker pools, admission limits and retries.
  */
 module dev.sluice {
     exports dev.sluice;
     exports dev.sluice.channel;
     exports dev.sluice.limit;
+    exports dev.sluice.pool;
+    exports dev.sluice.retry;
 }

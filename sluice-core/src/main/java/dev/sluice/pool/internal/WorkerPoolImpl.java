@@ -1,0 +1,585 @@
+package dev.sluice.pool.internal;
+
+import dev.sluice.CancellableContext;
+import dev.sluice.CancelledException;
+import dev.sluice.Context;
+import dev.sluice.ContextDoneException;
+import dev.sluice.channel.Channel;
+import dev.sluice.channel.ChannelClosedException;
+import dev.sluice.pool.BusyException;
+import dev.sluice.pool.ClosedException;
+import dev.sluice.pool.DrainReport;
+import dev.sluice.pool.Job;
+import dev.sluice.pool.PoolStats;
+import dev.sluice.pool.WorkerPool;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/** The worker pool engine: a sluice channel of tasks and a fixed array of worker threads. */
+public final class WorkerPoolImpl implements WorkerPool {
+    /*
+     * Implementation overview
+     *
+     * Intake is the channel: a submit is a send, a worker's take is a receive, and shutdown is a close.
+     * The channel already guarantees what the pool promises about submits: an item is either accepted
+     * (buffered or handed to a parked worker) or the send throws, and a sender waiting at close is woken
+     * with ChannelClosedException and its item was not delivered. The volatile `shutdown` flag, checked
+     * first by every submit, makes "isShutdown() was true, then submit was accepted" impossible.
+     *
+     * drain: close the channel. Workers keep receiving until the channel is closed and drained, so every
+     * accepted job runs; then they end and count down `terminated`.
+     *
+     * abort must return every accepted job that never started, even one that a worker received at the
+     * very moment abort began. A worker publishes its phase (volatile) around each take:
+     *
+     *   TAKING   -> receive() -> STARTING -> read `aborted` -> RUNNING -> run -> TAKING ...
+     *                                                 \-> (aborted) park the task in `leftovers` -> TAKING
+     *
+     * abort writes `aborted`, closes the channel, empties the buffer with tryReceive, then waits until no
+     * worker is TAKING or STARTING (after the close every such worker soon ends or parks a leftover), and
+     * collects the leftovers. The write-then-read pairs (worker: phase=STARTING then read aborted; abort:
+     * aborted=true then read phase) are volatile, hence sequentially consistent: a worker that saw
+     * `aborted` false is seen by abort as STARTING or RUNNING, so abort either waits for it or cancels the
+     * job it runs; a worker that saw it true never runs the task. The wait is short: it covers only the
+     * few instructions between a take and the check, or a worker's exit.
+     *
+     * Jobs submitted without a context share the pool's CancellableContext (no allocation per job);
+     * abort cancels it. A job submitted with a context gets its own child, published in its worker
+     * before the STARTING write, which abort cancels one by one.
+     *
+     * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
+     * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
+     */
+
+    private static final int TAKING = 0;
+    private static final int STARTING = 1;
+    private static final int RUNNING = 2;
+    private static final int EXITED = 3;
+
+    /** How long abort parks between checks of the workers' phases, if no worker unparks it first. */
+    private static final long ABORT_POLL_NANOS = 100_000L;
+
+    private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
+    private static final VarHandle PHASE;
+
+    static {
+        try {
+            PHASE = MethodHandles.lookup().findVarHandle(Worker.class, "phase", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private final String name;
+    private final int queueCapacity;
+    private final Channel<Task<?>> queue;
+    private final Worker[] workers;
+    private final CountDownLatch terminated;
+    private final CancellableContext poolContext = Context.background().withCancel();
+    private final Consumer<? super Throwable> onFailure;
+
+    private volatile boolean shutdown;
+    private volatile boolean aborted;
+    private volatile Thread aborter;
+    private final ReentrantLock abortLock = new ReentrantLock();
+    private final ReentrantLock leftoverLock = new ReentrantLock();
+    /** Tasks workers took after abort began; at most one per worker per take, so bounded by queue + workers. */
+    private final List<Task<?>> leftovers = new ArrayList<>();
+
+    private final boolean sheds;
+    private final int high;
+    private final int low;
+    private final AtomicInteger depth = new AtomicInteger();
+    private final AtomicBoolean shedding = new AtomicBoolean();
+
+    /** Submits that threw (closed, context done, interrupted); submitted = accepted + rejected + refused. */
+    private final LongAdder refused = new LongAdder();
+    private final LongAdder accepted = new LongAdder();
+    private final LongAdder rejected = new LongAdder();
+    private final LongAdder completed = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder cancelled = new LongAdder();
+    private final LongAdder abandoned = new LongAdder();
+    private final LongAdder blockedNanos = new LongAdder();
+
+    public WorkerPoolImpl(String name, int workerCount, int queueCapacity, boolean virtualThreads, int shedAbove,
+            int resumeBelow, Consumer<? super Throwable> onFailure) {
+        this.name = name;
+        this.queueCapacity = queueCapacity;
+        this.queue = Channel.<Task<?>>builder().capacity(queueCapacity).name(name + "-queue").build();
+        this.onFailure = onFailure;
+        this.sheds = shedAbove > 0;
+        this.high = shedAbove;
+        this.low = resumeBelow;
+        this.terminated = new CountDownLatch(workerCount);
+        this.workers = new Worker[workerCount];
+        Thread.Builder threads = virtualThreads ? Thread.ofVirtual().name(name + "-worker-", 0)
+                : Thread.ofPlatform().name(name + "-worker-", 0).daemon(false);
+        for (int i = 0; i < workerCount; i++) {
+            workers[i] = new Worker();
+            workers[i].thread = threads.unstarted(workers[i]);
+        }
+        for (Worker w : workers) {
+            w.thread.start();
+        }
+    }
+
+    public static Context currentContext() {
+        Worker w = CURRENT.get();
+        Context c = w == null ? null : w.jobContext;
+        return c == null ? Context.background() : c;
+    }
+
+    // ------------------------------------------------------------------ submitting
+
+    @Override
+    public CompletableFuture<Void> submit(Job job) throws InterruptedException {
+        return put(new Task<>(Objects.requireNonNull(job, "job"), null, true), null);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Callable<T> job) throws InterruptedException {
+        return put(new Task<>(Objects.requireNonNull(job, "job"), null, true), null);
+    }
+
+    @Override
+    public CompletableFuture<Void> submit(Context context, Job job) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        return put(new Task<>(Objects.requireNonNull(job, "job"), context, true), context);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> submit(Context context, Callable<T> job) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        return put(new Task<>(Objects.requireNonNull(job, "job"), context, true), context);
+    }
+
+    @Override
+    public boolean trySubmit(Job job) {
+        return offer(new Task<>(Objects.requireNonNull(job, "job"), null, false));
+    }
+
+    @Override
+    public <T> Optional<CompletableFuture<T>> trySubmit(Callable<T> job) {
+        Task<T> t = new Task<>(Objects.requireNonNull(job, "job"), null, true);
+        return offer(t) ? Optional.of(t) : Optional.empty();
+    }
+
+    private <T> Task<T> put(Task<T> t, Context ctx) throws InterruptedException {
+        if (shutdown) {
+            refused.increment();
+            throw closed();
+        }
+        if (ctx != null && ctx.isDone()) {
+            refused.increment();
+            ctx.throwIfDone(); // a context never becomes un-done, so this throws
+        }
+        if (sheds && !reserve()) {
+            rejected.increment();
+            throw new BusyException("pool '" + name + "' is shedding load (" + depth.get() + " jobs waiting, sheds at "
+                    + high + ", resumes below " + low + ")");
+        }
+        boolean ok = false;
+        try {
+            if (!queue.trySend(t)) {
+                long start = System.nanoTime();
+                try {
+                    if (ctx == null) {
+                        queue.send(t);
+                    } else {
+                        queue.send(t, ctx);
+                    }
+                } finally {
+                    blockedNanos.add(System.nanoTime() - start);
+                }
+            }
+            ok = true;
+        } catch (ChannelClosedException e) {
+            throw closed();
+        } finally {
+            if (!ok) {
+                refused.increment();
+                if (sheds) {
+                    depth.decrementAndGet();
+                }
+            }
+        }
+        accepted.increment();
+        return t;
+    }
+
+    private boolean offer(Task<?> t) {
+        if (shutdown) {
+            refused.increment();
+            throw closed();
+        }
+        if (sheds && !reserve()) {
+            rejected.increment();
+            return false;
+        }
+        boolean ok = false;
+        try {
+            ok = queue.trySend(t);
+        } catch (ChannelClosedException e) {
+            refused.increment();
+            throw closed();
+        } finally {
+            if (!ok && sheds) {
+                depth.decrementAndGet();
+            }
+        }
+        if (ok) {
+            accepted.increment();
+        } else {
+            rejected.increment();
+        }
+        return ok;
+    }
+
+    /** Admission with hysteresis: reserves a slot in {@link #depth}, or returns false to shed. */
+    private boolean reserve() {
+        for (;;) {
+            int d = depth.get();
+            boolean shedNow = shedding.get();
+            if (shedNow ? d >= low : d >= high) {
+                if (!shedNow) {
+                    shedding.set(true);
+                }
+                return false;
+            }
+            if (depth.compareAndSet(d, d + 1)) {
+                if (shedNow) {
+                    // Fewer than `low` wait: resume. Racing submitters may both do this; same result.
+                    shedding.set(false);
+                }
+                return true;
+            }
+        }
+    }
+
+    private ClosedException closed() {
+        return new ClosedException("pool '" + name + "' is shut down" + (aborted ? " (aborted)" : " (draining)"));
+    }
+
+    // ------------------------------------------------------------------ running
+
+    private final class Worker implements Runnable {
+        Thread thread;
+        /** TAKING, STARTING, RUNNING or EXITED; see the overview for which writes must be volatile. */
+        volatile int phase = TAKING;
+        /** The running job's context, for currentContext(); read and written by this worker's thread only. */
+        Context jobContext;
+        /** The running job's own cancellable context (jobs submitted with a context), for abort. */
+        volatile CancellableContext own;
+
+        WorkerPoolImpl pool() {
+            return WorkerPoolImpl.this;
+        }
+
+        @Override
+        public void run() {
+            CURRENT.set(this);
+            try {
+                for (;;) {
+                    Thread.interrupted(); // an interrupt aimed at the previous job must not end this wait
+                    Task<?> t;
+                    try {
+                        t = queue.receive();
+                    } catch (ChannelClosedException closedAndDrained) {
+                        return;
+                    } catch (InterruptedException strayInterrupt) {
+                        continue;
+                    }
+                    if (sheds) {
+                        depth.decrementAndGet();
+                    }
+                    CancellableContext mine = null;
+                    if (t.context != null) {
+                        mine = t.context.withCancel();
+                        own = mine; // published by the volatile write of STARTING below
+                    }
+                    phase = STARTING; // volatile: must be ordered before the read of `aborted` (Dekker)
+                    if (aborted) {
+                        own = null;
+                        addLeftover(t);
+                        PHASE.setRelease(this, TAKING);
+                        LockSupport.unpark(aborter);
+                        continue;
+                    }
+                    // Release stores suffice from here on: abort only needs to see them eventually.
+                    PHASE.setRelease(this, RUNNING);
+                    try {
+                        runTask(t, mine);
+                    } finally {
+                        jobContext = null;
+                        if (mine != null) {
+                            own = null;
+                        }
+                        PHASE.setRelease(this, TAKING);
+                    }
+                }
+            } finally {
+                phase = EXITED;
+                CURRENT.remove();
+                terminated.countDown();
+                LockSupport.unpark(aborter);
+            }
+        }
+
+        private <T> void runTask(Task<T> t, CancellableContext mine) {
+            if (t.isDone()) {
+                cancelled.increment(); // its handle was cancelled (or completed) by the caller first
+                return;
+            }
+            if (t.context != null) {
+                try {
+                    t.context.throwIfDone();
+                } catch (ContextDoneException stale) {
+                    cancelled.increment(); // its context ended while it waited: not worth starting
+                    t.completeExceptionally(stale);
+                    return;
+                }
+            }
+            jobContext = mine != null ? mine : poolContext;
+            T value;
+            try {
+                value = t.call();
+            } catch (Throwable e) {
+                jobContext = null;
+                failed.increment(); // counted before the handle completes, so a joiner sees the count
+                t.completeExceptionally(e);
+                report(t, e);
+                return;
+            }
+            jobContext = null;
+            completed.increment();
+            t.complete(value);
+        }
+
+        private void report(Task<?> t, Throwable e) {
+            try {
+                if (onFailure != null) {
+                    onFailure.accept(e);
+                } else if (!t.hasHandle) {
+                    Thread me = Thread.currentThread();
+                    me.getUncaughtExceptionHandler().uncaughtException(me, e);
+                }
+            } catch (Throwable ignored) {
+                // A failing handler must not end the worker.
+            }
+        }
+    }
+
+    private void addLeftover(Task<?> t) {
+        leftoverLock.lock();
+        try {
+            leftovers.add(t);
+        } finally {
+            leftoverLock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ shutting down
+
+    @Override
+    public DrainReport drain(Duration grace) throws InterruptedException {
+        Objects.requireNonNull(grace, "grace");
+        Worker me = CURRENT.get();
+        if (me != null && me.pool() == this) {
+            throw new IllegalStateException("drain called from a job of pool '" + name + "': it would wait for itself");
+        }
+        shutdown = true;
+        queue.close();
+        boolean done = terminated.await(clampNanos(grace), TimeUnit.NANOSECONDS);
+        return new DrainReport(completed.sum(), failed.sum(), done ? 0 : running(), done ? 0 : queue.size(), done);
+    }
+
+    @Override
+    public List<Job> abort() {
+        shutdown = true;
+        List<Task<?>> unstarted = new ArrayList<>();
+        abortLock.lock();
+        try {
+            aborted = true;
+            queue.close();
+            for (;;) {
+                Task<?> t;
+                try {
+                    t = queue.tryReceive();
+                } catch (ChannelClosedException drained) {
+                    break;
+                }
+                if (t == null) {
+                    break;
+                }
+                if (sheds) {
+                    depth.decrementAndGet();
+                }
+                unstarted.add(t);
+            }
+            awaitNoWorkerTaking();
+            leftoverLock.lock();
+            try {
+                unstarted.addAll(0, leftovers); // workers take from the head, so these came first
+                leftovers.clear();
+            } finally {
+                leftoverLock.unlock();
+            }
+        } finally {
+            abortLock.unlock();
+        }
+        ClosedException reason = new ClosedException("pool '" + name + "' was aborted");
+        Thread me = Thread.currentThread();
+        cancelQuietly(poolContext, reason);
+        for (Worker w : workers) {
+            if (w.phase == RUNNING) {
+                CancellableContext c = w.own;
+                if (c != null) {
+                    cancelQuietly(c, reason);
+                }
+                if (w.thread != me) {
+                    w.thread.interrupt();
+                }
+            }
+        }
+        List<Job> out = new ArrayList<>(unstarted.size());
+        for (Task<?> t : unstarted) {
+            abandoned.increment();
+            t.completeExceptionally(new CancelledException("pool '" + name + "' was aborted before this job started",
+                    reason));
+            out.add(t.asJob());
+        }
+        return out;
+    }
+
+    /**
+     * Cancels a job context. Its callbacks (user code) run on this thread; one that throws must not stop
+     * abort from cancelling the others and handing back the unstarted jobs, so the failure is dropped.
+     */
+    private static void cancelQuietly(CancellableContext c, Throwable reason) {
+        try {
+            c.cancel(reason);
+        } catch (RuntimeException callbackFailed) {
+            // reported nowhere on purpose: see above
+        }
+    }
+
+    /**
+     * After the channel is closed and empty: waits until every worker has either ended, started a job
+     * before abort, or parked its last take in the leftovers. Not interruptible (it is short); an
+     * interrupt is kept for the caller.
+     */
+    private void awaitNoWorkerTaking() {
+        Thread me = Thread.currentThread();
+        aborter = me;
+        boolean interrupted = false;
+        try {
+            for (;;) {
+                boolean busy = false;
+                for (Worker w : workers) {
+                    int p = w.phase;
+                    if ((p == TAKING || p == STARTING) && w.thread != me) {
+                        busy = true;
+                        break;
+                    }
+                }
+                if (!busy) {
+                    return;
+                }
+                LockSupport.parkNanos(this, ABORT_POLL_NANOS);
+                interrupted |= Thread.interrupted();
+            }
+        } finally {
+            aborter = null;
+            if (interrupted) {
+                me.interrupt();
+            }
+        }
+    }
+
+    @Override
+    public boolean isShutdown() {
+        return shutdown;
+    }
+
+    @Override
+    public boolean isTerminated() {
+        return terminated.getCount() == 0;
+    }
+
+    @Override
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        Objects.requireNonNull(timeout, "timeout");
+        return terminated.await(clampNanos(timeout), TimeUnit.NANOSECONDS);
+    }
+
+    // ------------------------------------------------------------------ inspection
+
+    @Override
+    public boolean isShedding() {
+        return shedding.get();
+    }
+
+    private int running() {
+        int n = 0;
+        for (Worker w : workers) {
+            if (w.phase == RUNNING) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public PoolStats stats() {
+        long fin = completed.sum() + failed.sum() + cancelled.sum() + abandoned.sum();
+        long acc = accepted.sum();
+        long rej = rejected.sum();
+        return new PoolStats(acc + rej + refused.sum(), acc, rej, completed.sum(), failed.sum(), cancelled.sum(),
+                abandoned.sum(), Math.max(0L, acc - fin), running(), queue.size(), blockedNanos.sum(), shedding.get());
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int workers() {
+        return workers.length;
+    }
+
+    @Override
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    private static long clampNanos(Duration d) {
+        try {
+            return Math.max(0L, d.toNanos());
+        } catch (ArithmeticException overflow) {
+            return d.isNegative() ? 0L : Long.MAX_VALUE;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WorkerPool[" + name + ", workers=" + workers.length + ", queue=" + queue.size() + "/" + queueCapacity
+                + (aborted ? ", aborted" : shutdown ? ", draining" : "") + "]";
+    }
+}

@@ -1,0 +1,6 @@
+/**
+ * Worker pools with a bounded queue, explicit overload signals ({@link dev.sluice.pool.BusyException})
+ * and explicit shutdown ({@link dev.sluice.pool.WorkerPool#drain drain} or
+ * {@link dev.sluice.pool.WorkerPool#abort abort}).
+ */
+package dev.sluice.pool;
