@@ -1,6 +1,6 @@
 package dev.sluice.limit;
 
-import dev.sluice.SluiceException;
+import dev.sluice.BusyException;
 
 /**
  * Thrown when admission is refused because a limit is reached: the caller was not admitted, nothing was
@@ -12,7 +12,7 @@ import dev.sluice.SluiceException;
  * <p>Subclasses in this package: {@link WaitQueueFullException} (the bounded wait queue had no room) and
  * {@link QueueDelayExceededException} (a waiter was shed after queueing too long).
  */
-public class LimitExceededException extends SluiceException {
+public class LimitExceededException extends BusyException {
     private static final long serialVersionUID = 1L;
 
     public LimitExceededException(String message) {

@@ -1,5 +1,7 @@
 package dev.sluice.pool;
 
+import dev.sluice.ClosedException;
+import dev.sluice.BusyException;
 import dev.sluice.Context;
 import dev.sluice.pool.internal.WorkerPoolImpl;
 import java.time.Duration;

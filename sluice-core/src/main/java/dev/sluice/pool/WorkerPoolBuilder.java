@@ -1,5 +1,6 @@
 package dev.sluice.pool;
 
+import dev.sluice.BusyException;
 import dev.sluice.channel.Channel;
 import dev.sluice.pool.internal.WorkerPoolImpl;
 import java.util.Objects;

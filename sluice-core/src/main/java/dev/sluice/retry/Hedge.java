@@ -2,7 +2,7 @@ package dev.sluice.retry;
 
 import dev.sluice.CancellableContext;
 import dev.sluice.Context;
-import dev.sluice.pool.BusyException;
+import dev.sluice.BusyException;
 import dev.sluice.retry.internal.Race;
 import dev.sluice.retry.internal.Race.State;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package dev.sluice.retry;
 
+import dev.sluice.BusyException;
 import dev.sluice.Context;
 import dev.sluice.ContextDoneException;
-import dev.sluice.channel.ChannelClosedException;
-import dev.sluice.pool.ClosedException;
+import dev.sluice.ClosedException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,8 +37,8 @@ import java.util.random.RandomGenerator;
  * an interrupt ends it with {@link InterruptedException}. {@link Error}s are never retried.
  *
  * <p>By default every {@link Exception} is retryable except those that say trying again cannot help:
- * {@link InterruptedException}, the context exceptions, and shutdown ({@link ClosedException},
- * {@link ChannelClosedException}); overload ({@link dev.sluice.pool.BusyException}) is retryable.
+ * {@link InterruptedException}, the context exceptions, and shutdown ({@link ClosedException}, which
+ * covers closed channels, pools and limiters); overload ({@link BusyException}) is retryable.
  */
 public final class RetryPolicy {
 
@@ -73,8 +73,7 @@ public final class RetryPolicy {
 
     /** The default retry predicate; see the class description. */
     public static boolean retryableByDefault(Exception e) {
-        return !(e instanceof InterruptedException || e instanceof ContextDoneException || e instanceof ClosedException
-                || e instanceof ChannelClosedException);
+        return !(e instanceof InterruptedException || e instanceof ContextDoneException || e instanceof ClosedException);
     }
 
     /**

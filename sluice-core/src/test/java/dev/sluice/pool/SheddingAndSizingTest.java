@@ -1,5 +1,7 @@
 package dev.sluice.pool;
 
+import dev.sluice.ClosedException;
+import dev.sluice.BusyException;
 import static dev.sluice.pool.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

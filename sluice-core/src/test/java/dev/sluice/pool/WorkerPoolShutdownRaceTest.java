@@ -1,5 +1,6 @@
 package dev.sluice.pool;
 
+import dev.sluice.ClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 

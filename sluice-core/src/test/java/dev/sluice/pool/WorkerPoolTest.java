@@ -1,5 +1,6 @@
 package dev.sluice.pool;
 
+import dev.sluice.ClosedException;
 import static dev.sluice.pool.Conditions.awaitBlocked;
 import static dev.sluice.pool.Conditions.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;

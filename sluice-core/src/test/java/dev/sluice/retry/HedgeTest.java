@@ -7,7 +7,7 @@ import dev.sluice.CancellableContext;
 import dev.sluice.CancelledException;
 import dev.sluice.Context;
 import dev.sluice.DeadlineExceededException;
-import dev.sluice.pool.BusyException;
+import dev.sluice.BusyException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;

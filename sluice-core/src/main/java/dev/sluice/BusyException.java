@@ -1,0 +1,21 @@
+package dev.sluice;
+
+/**
+ * Overload: work was refused because a bound was reached — a worker pool shedding load above its
+ * watermark, a limiter whose wait queue is full or whose waiters queued too long. The work was not
+ * accepted and will not run. Overload is temporary, so unlike {@link ClosedException} this is worth
+ * retrying later, with backoff (and within a retry budget); it is a different type from
+ * {@link ClosedException} and from {@link ContextDoneException} so that a caller can tell "try again
+ * later" from "never" and from "you ran out of time". Subclasses say which bound was hit.
+ */
+public class BusyException extends SluiceException {
+    private static final long serialVersionUID = 1L;
+
+    public BusyException(String message) {
+        super(message);
+    }
+
+    public BusyException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
