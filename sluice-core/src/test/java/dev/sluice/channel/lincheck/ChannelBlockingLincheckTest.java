@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ChannelBlockingLincheckTest {
 
     /** Interleavings explored per test; grows with SLUICE_STRESS_SCALE. */
-    private static final int INVOCATIONS = LincheckScale.scaled(100);
+    private static final int INVOCATIONS = LincheckScale.scaled(50);
 
     /**
      * For bodies in which a parked waiter must give up with no counterpart ever coming (interrupt,

@@ -51,7 +51,7 @@ class ChannelChaosTest {
     static final int PER_PRODUCER = ROUND_ITEMS / PRODUCERS;
 
     /** Why an item was not delivered (as its sender was told). */
-    enum NotDelivered { CLOSED, INTERRUPTED, CONTEXT_DONE, TIMED_OUT, TRY_SEND_FULL, SELECT_GAVE_UP }
+    enum NotDelivered { CLOSED, INTERRUPTED, CONTEXT_DONE, TIMED_OUT, TRY_SEND_FULL, SELECT_TIMED_OUT, SELECT_CONTEXT_DONE }
 
     /** Counters over the whole test, for the report and for "the chaos did happen" checks. */
     static final class Tally {
@@ -140,9 +140,11 @@ class ChannelChaosTest {
         assertThat(tally.notDelivered.get(NotDelivered.CLOSED).sum()).as("sends refused by close").isPositive();
         assertThat(tally.notDelivered.get(NotDelivered.INTERRUPTED).sum() + tally.receiveInterrupted.sum())
                 .as("operations ended by interrupt").isPositive();
-        assertThat(tally.notDelivered.get(NotDelivered.CONTEXT_DONE).sum() + tally.receiveContextDone.sum())
+        assertThat(tally.notDelivered.get(NotDelivered.CONTEXT_DONE).sum()
+                + tally.notDelivered.get(NotDelivered.SELECT_CONTEXT_DONE).sum() + tally.receiveContextDone.sum())
                 .as("operations ended by a done context").isPositive();
-        assertThat(tally.notDelivered.get(NotDelivered.TIMED_OUT).sum() + tally.receiveTimedOut.sum())
+        assertThat(tally.notDelivered.get(NotDelivered.TIMED_OUT).sum()
+                + tally.notDelivered.get(NotDelivered.SELECT_TIMED_OUT).sum() + tally.receiveTimedOut.sum())
                 .as("operations ended by timeout").isPositive();
     }
 
@@ -307,14 +309,14 @@ class ChannelChaosTest {
                 }
                 case 7 -> {
                     if (!Select.select(ch.onSend(x, () -> true), Select.onTimeout(shortWait(rnd), () -> false))) {
-                        return NotDelivered.SELECT_GAVE_UP;
+                        return NotDelivered.SELECT_TIMED_OUT;
                     }
                 }
                 default -> {
                     ctx = Context.background().withCancel();
                     waitingWith.set(slot, ctx);
                     if (!Select.select(ch.onSend(x, () -> true), Select.onDone(ctx, () -> false))) {
-                        return NotDelivered.SELECT_GAVE_UP;
+                        return NotDelivered.SELECT_CONTEXT_DONE;
                     }
                 }
             }

@@ -156,14 +156,22 @@ final class Workers implements AutoCloseable {
 
     /** Interrupts whatever is still running and waits a little for it (cleanup after a failure). */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         for (Thread t : threads()) {
             if (t.isAlive()) {
                 t.interrupt();
             }
         }
+        boolean interrupted = false;
         for (Thread t : threads()) {
-            t.join(TimeUnit.SECONDS.toMillis(5));
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
