@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * <p>The work is split into rounds of {@value #ROUND_ITEMS} items, each with a fresh channel and fresh
  * threads, so that the close lands mid-flight many times; the two one-bit-per-item ledgers are per round,
  * so memory stays bounded however large N is. N is {@value StressScale#CI_ITEMS} per capacity at the default
- * {@code SLUICE_STRESS_SCALE=1} and 10,000,000 at 50.
+ * {@code SLUICE_STRESS_SCALE=1} and 10,000,000 at 10.
  */
 class ChannelChaosTest {
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Many producers and consumers on virtual threads moving N items through one channel (and, with select,
  * through two): nothing lost, nothing duplicated, and each consumer sees every producer's items in the
  * order that producer sent them. N is {@value StressScale#CI_ITEMS} per capacity at the default
- * {@code SLUICE_STRESS_SCALE=1}; {@code SLUICE_STRESS_SCALE=50} runs the full 10,000,000.
+ * {@code SLUICE_STRESS_SCALE=1}; {@code SLUICE_STRESS_SCALE=10} runs the full 10,000,000.
  *
  * <p>An item is the int {@code seq * PRODUCERS + producer}, so a consumer can recover who sent it and in
  * which position; a one-bit-per-item {@link ItemLedger} catches duplicates and, counted at the end, losses.

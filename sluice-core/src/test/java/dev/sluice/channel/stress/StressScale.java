@@ -4,12 +4,12 @@ import java.time.Duration;
 
 /**
  * Sizes of the stress tests. {@code SLUICE_STRESS_SCALE} (default 1, the CI size) multiplies the number
- * of items; {@code SLUICE_STRESS_SCALE=50} is the full size, 10,000,000 items per capacity.
+ * of items; {@code SLUICE_STRESS_SCALE=10} is the full size, 10,000,000 items per capacity.
  */
 final class StressScale {
 
     /** Items per capacity at scale 1. */
-    static final long CI_ITEMS = 200_000;
+    static final long CI_ITEMS = 1_000_000;
 
     private StressScale() { }
 
