@@ -8,7 +8,6 @@ import dev.sluice.channel.Channel;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -25,8 +24,6 @@ class ContextDeadlineRaceTest {
     private static final int ATTEMPTS = 20_000;
 
     @Test
-    @Disabled("BUG: send(item, context) returns normally, item not delivered, when the context's deadline passes"
-            + " inside the call (ChannelImpl drops the false of its timed path)")
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void sendWithAContextWhoseDeadlinePassesThrowsAndNeverReturnsAsIfDelivered() throws InterruptedException {
         Channel<Integer> ch = Channel.bounded(1);
@@ -50,8 +47,6 @@ class ContextDeadlineRaceTest {
     }
 
     @Test
-    @Disabled("BUG: receive(context) returns null instead of throwing DeadlineExceededException when the context's"
-            + " deadline passes inside the call")
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void receiveWithAContextWhoseDeadlinePassesThrowsAndNeverReturnsNull() throws InterruptedException {
         Channel<Integer> ch = Channel.bounded(1);
