@@ -292,7 +292,9 @@ class ChannelBasicsTest {
         assertThat(st.dropped()).isZero();
         assertThat(st.rejected()).isEqualTo(2);
         assertThat(st.blockedSends()).isEqualTo(1);
-        assertThat(st.blockedNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(5).toNanos());
+        // Positive, but not necessarily the full 5 ms: the timeout runs from the call, the wait is counted
+        // from when the sender parks, and a loaded machine can deschedule the thread in between.
+        assertThat(st.blockedNanos()).isPositive().isLessThan(Duration.ofSeconds(5).toNanos());
         assertThat(st.size()).isEqualTo(2).isEqualTo(ch.size());
         assertThat(st.capacity()).isEqualTo(4).isEqualTo(ch.capacity());
         assertThat(st.highWaterMark()).isEqualTo(4);
