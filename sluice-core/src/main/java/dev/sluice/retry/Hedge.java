@@ -94,7 +94,7 @@ public final class Hedge {
         try (CancellableContext scope = context.withCancel()) {
             try {
                 if (!start(race, scope, operation)) {
-                        throw new BusyException("hedge '" + name + "': " + maxConcurrentAttempts + " attempts already running");
+                    throw new BusyException("hedge '" + name + "': " + maxConcurrentAttempts + " attempts already running");
                 }
                 long nextHedgeAt = System.nanoTime() + delayNanos();
                 for (;;) {
@@ -108,6 +108,9 @@ public final class Hedge {
                             return race.value();
                         }
                         case ALL_FAILED -> {
+                            // Attempts that failed because the caller's context ended report that, not
+                            // their own failure: the call ran out of time or was cancelled.
+                            context.throwIfDone();
                             if (!mayHedge || !startHedge(race, scope, operation)) {
                                 throw race.lastFailure();
                             }
