@@ -270,7 +270,7 @@ public final class SelectImpl {
 
     private static void lockAll(ChannelImpl<?>[] channels) {
         for (ChannelImpl<?> ch : channels) {
-            ch.lock.lock();
+            ch.acquire();
         }
     }
 
