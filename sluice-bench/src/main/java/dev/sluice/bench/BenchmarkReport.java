@@ -392,6 +392,7 @@ public final class BenchmarkReport {
         fill.put("TARGETS", targets());
         fill.put("FAILURES", failures());
         fill.put("ZERO_ALLOCATION_THRESHOLD", Double.toString(ZERO_ALLOCATION_THRESHOLD));
+        fill.put("APPENDIX", appendix());
         String text = readTemplate();
         for (Map.Entry<String, String> e : fill.entrySet()) {
             text = text.replace("{{" + e.getKey() + "}}", e.getValue());
@@ -769,5 +770,23 @@ public final class BenchmarkReport {
             }
             return Double.parseDouble(lines.getFirst().split(" ")[0]);
         }
+    }
+
+    /**
+     * Sections measured by other commands (limits, pools, ...), kept as files under {@code docs/bench/} so
+     * that regenerating this report keeps them; each states its own machine, command and date.
+     */
+    private String appendix() throws IOException {
+        Path dir = out.toAbsolutePath().getParent().resolve("bench");
+        if (!java.nio.file.Files.isDirectory(dir)) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dir)) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".md")).sorted().toList()) {
+                sb.append('\n').append(java.nio.file.Files.readString(f).strip()).append('\n');
+            }
+        }
+        return sb.toString();
     }
 }
