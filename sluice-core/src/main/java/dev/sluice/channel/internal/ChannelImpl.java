@@ -62,7 +62,7 @@ public final class ChannelImpl<T> implements Channel<T> {
     /** Spins (Thread.onSpinWait) a platform thread makes before parking. */
     private static final int SPINS = 512;
     /** Attempts to take the lock before queueing on it. */
-    private static final int LOCK_SPINS = Integer.getInteger("sluice.lockSpins", 64);
+    private static final int LOCK_SPINS = Integer.getInteger("sluice.lockSpins", 0);
 
     private static final int SENT = 0;
     private static final int DROPPED = 1;
