@@ -181,7 +181,7 @@ class FlowAdaptersTest {
 
     @Test
     void competingSubscribersEachGetEveryItemExactlyOnce() throws Exception {
-        int n = 20_000;
+        int n = dev.sluice.pubsub.Stress.scaled(20_000);
         Channel<Integer> ch = Channel.bounded(64);
         var producer = threads.run(ThreadKind.VIRTUAL, "producer", () -> {
             for (int i = 0; i < n; i++) {
@@ -274,7 +274,7 @@ class FlowAdaptersTest {
     @Test
     void creditNeverExceedsTheWindowUnderAFastPublisherAndASlowConsumer() throws Exception {
         int window = 8;
-        int n = 20_000;
+        int n = dev.sluice.pubsub.Stress.scaled(20_000);
         Channel<Integer> ch = Channel.bounded(window);
         ChannelSubscriber<Integer> sub = FlowAdapters.toSubscriber(ch, window);
         ManualSubscription s = new ManualSubscription();
@@ -374,7 +374,7 @@ class FlowAdaptersTest {
 
     @Test
     void roundTripThroughTheJdkSubmissionPublisherKeepsEveryItemInOrder() throws Exception {
-        int n = 50_000;
+        int n = dev.sluice.pubsub.Stress.scaled(50_000);
         ThreadPoolExecutor pool = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024));
         try (SubmissionPublisher<Integer> jdk = new SubmissionPublisher<>(pool, 32)) {
             Channel<Integer> middle = Channel.bounded(16);

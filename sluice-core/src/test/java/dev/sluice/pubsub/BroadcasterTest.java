@@ -208,7 +208,7 @@ class BroadcasterTest {
     @Test
     void slowSubscriberIsDisconnectedWhileFastOnesGetEveryMessageInPublisherOrder() throws Exception {
         int publishers = 4;
-        int perPublisher = 5_000;
+        int perPublisher = Stress.scaled(5_000);
         int total = publishers * perPublisher;
         Broadcaster<Long> b = Broadcaster.<Long>builder().build();
         // "Fast" subscribers have room for everything, so the policy can never touch them; the slow one
@@ -278,8 +278,9 @@ class BroadcasterTest {
     @Test
     void subscribersJoiningAndLeavingDuringPublishingNeverBreakThePublishers() throws Exception {
         Broadcaster<Integer> b = Broadcaster.<Integer>builder().maxSubscribers(8).build();
+        int publishes = Stress.scaled(50_000);
         var publisher = threads.run(ThreadKind.PLATFORM, "publisher", () -> {
-            for (int i = 0; i < 50_000; i++) {
+            for (int i = 0; i < publishes; i++) {
                 b.publish(i);
             }
         });
@@ -300,6 +301,6 @@ class BroadcasterTest {
         publisher.join();
         churn.join();
         assertThat(b.subscriberCount()).isZero();
-        assertThat(b.stats().published()).isEqualTo(50_000);
+        assertThat(b.stats().published()).isEqualTo(publishes);
     }
 }

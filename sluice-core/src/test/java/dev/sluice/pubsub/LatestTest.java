@@ -95,7 +95,7 @@ class LatestTest {
     void readersNeverSeeTheValueGoBackwardsAndNeverMissAChange() throws Exception {
         Latest<Long> l = Latest.create();
         int writers = 2;
-        int sets = 20_000;
+        int sets = Stress.scaled(20_000);
         // Values encode (writer, counter); each writer's own values only grow.
         var ws = new java.util.ArrayList<TestThreads.Worker<Object>>();
         for (int w = 0; w < writers; w++) {

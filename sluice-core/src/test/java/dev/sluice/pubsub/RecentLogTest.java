@@ -70,7 +70,7 @@ class RecentLogTest {
     void snapshotsUnderConcurrentWritersAreOrderedWithinTheWindowAndNeverTorn() throws Exception {
         int capacity = 64;
         int writers = 3;
-        int perWriter = 100_000;
+        int perWriter = Stress.scaled(100_000);
         RecentLog<long[]> log = RecentLog.create(capacity);
         AtomicBoolean writing = new AtomicBoolean(true);
         List<TestThreads.Worker<Object>> ws = new ArrayList<>();

@@ -35,7 +35,8 @@ import reactor.core.scheduler.Schedulers;
  *       Reactor's {@code JdkFlowAdapter.flowPublisherToFlux}, consumed by {@code blockLast()}.</li>
  *   <li>{@code flux-to-channel}: {@code Flux.range} on a Reactor single thread, through
  *       {@code JdkFlowAdapter.publisherToFlowPublisher} into {@link FlowAdapters#toSubscriber} feeding a
- *       channel, which the benchmark thread receives from.</li>
+ *       channel, which the benchmark thread receives from ({@code flux-to-channel-virtual}: a virtual
+ *       thread receives, the benchmark thread joins it).</li>
  *   <li>{@code reactor-publishOn}: Reactor's own hop, {@code Flux.range(...).subscribeOn(single)
  *       .publishOn(parallel, buffer)}, consumed by {@code blockLast()}: a bounded queue of {@code buffer}
  *       between two threads, with demand-driven backpressure.</li>
@@ -61,7 +62,7 @@ public class FlowBridgeBenchmark {
 
     static final int ITEMS = 100_000;
 
-    @Param({"channel-bare", "channel-bare-virtual", "channel-to-flux", "flux-to-channel", "reactor-publishOn", "reactor-create-buffer"})
+    @Param({"channel-bare", "channel-bare-virtual", "channel-to-flux", "flux-to-channel", "flux-to-channel-virtual", "reactor-publishOn", "reactor-create-buffer"})
     public String path;
 
     @Param({"256"})
@@ -90,6 +91,7 @@ public class FlowBridgeBenchmark {
             case "channel-bare-virtual" -> channelBareVirtual();
             case "channel-to-flux" -> channelToFlux();
             case "flux-to-channel" -> fluxToChannel();
+            case "flux-to-channel-virtual" -> fluxToChannelVirtual();
             case "reactor-publishOn" -> Flux.range(0, ITEMS).subscribeOn(single).publishOn(parallel, buffer)
                     .count().block();
             case "reactor-create-buffer" -> Flux.<Integer>create(sink -> {
@@ -153,6 +155,20 @@ public class FlowBridgeBenchmark {
             n++;
         }
         return check(n);
+    }
+
+    private long fluxToChannelVirtual() throws InterruptedException {
+        Channel<Integer> ch = Channel.bounded(buffer);
+        JdkFlowAdapter.publisherToFlowPublisher(Flux.range(0, ITEMS).subscribeOn(single))
+                .subscribe(FlowAdapters.toSubscriber(ch));
+        long[] n = new long[1];
+        Thread consumer = Thread.ofVirtual().name("bench-consumer").start(() -> {
+            for (Integer ignored : ch) {
+                n[0]++;
+            }
+        });
+        consumer.join();
+        return check(n[0]);
     }
 
     private static long check(Long n) {
