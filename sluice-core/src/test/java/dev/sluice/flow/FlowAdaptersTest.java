@@ -10,7 +10,6 @@ import dev.sluice.testing.TestThreads;
 import dev.sluice.testing.ThreadKind;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
@@ -33,7 +32,8 @@ class FlowAdaptersTest {
 
     /** Records every signal; requests only when told. */
     static class Recorder<T> implements Flow.Subscriber<T> {
-        final List<T> items = new CopyOnWriteArrayList<>();
+        // Synchronized, not copy-on-write: the stress sizes add tens of thousands of items.
+        final List<T> items = java.util.Collections.synchronizedList(new ArrayList<>());
         final AtomicReference<Throwable> error = new AtomicReference<>();
         final CountDownLatch done = new CountDownLatch(1);
         final AtomicBoolean completed = new AtomicBoolean();
