@@ -90,6 +90,13 @@ import java.util.function.Predicate;
  */
 public final class AdmissionControl implements AutoCloseable {
 
+    /*
+     * Servlet API and Jetty are both optional at run time (a Tomcat application has no Jetty, a plain Jetty
+     * handler application may have no servlet API). So this class never names a type of either in a way
+     * the verifier must resolve: the filter and handler are made by factories in the internal package
+     * whose declared return types are exactly this class's return types.
+     */
+
     /** The request attribute holding the request's {@link Context} once it is admitted. */
     public static final String CONTEXT_ATTRIBUTE = "dev.sluice.Context";
 
@@ -116,7 +123,7 @@ public final class AdmissionControl implements AutoCloseable {
      * forward) pass through untouched. Each call returns a new filter sharing this instance's limits.
      */
     public jakarta.servlet.Filter servletFilter() {
-        return new AdmissionFilter(core, CONTEXT_ATTRIBUTE);
+        return AdmissionFilter.create(core, CONTEXT_ATTRIBUTE);
     }
 
     /**
@@ -124,12 +131,12 @@ public final class AdmissionControl implements AutoCloseable {
      * {@code setHandler}. Each call returns a new handler sharing this instance's limits.
      */
     public org.eclipse.jetty.server.Handler.Wrapper jettyHandler() {
-        return new AdmissionHandler(core, CONTEXT_ATTRIBUTE, null);
+        return AdmissionHandler.create(core, CONTEXT_ATTRIBUTE, null);
     }
 
     /** A native Jetty 12 handler applying this admission control in front of {@code next}. */
     public org.eclipse.jetty.server.Handler.Wrapper jettyHandler(org.eclipse.jetty.server.Handler next) {
-        return new AdmissionHandler(core, CONTEXT_ATTRIBUTE, Objects.requireNonNull(next, "next"));
+        return AdmissionHandler.create(core, CONTEXT_ATTRIBUTE, Objects.requireNonNull(next, "next"));
     }
 
     /**

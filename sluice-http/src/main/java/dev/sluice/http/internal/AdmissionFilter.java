@@ -19,7 +19,12 @@ public final class AdmissionFilter implements Filter {
     private final AdmissionCore core;
     private final String contextAttribute;
 
-    public AdmissionFilter(AdmissionCore core, String contextAttribute) {
+    /** Declared as {@link Filter} so that callers never make the verifier load this class's supertypes. */
+    public static Filter create(AdmissionCore core, String contextAttribute) {
+        return new AdmissionFilter(core, contextAttribute);
+    }
+
+    private AdmissionFilter(AdmissionCore core, String contextAttribute) {
         this.core = core;
         this.contextAttribute = contextAttribute;
     }

@@ -17,7 +17,12 @@ public final class AdmissionHandler extends Handler.Wrapper {
     private final AdmissionCore core;
     private final String contextAttribute;
 
-    public AdmissionHandler(AdmissionCore core, String contextAttribute, Handler next) {
+    /** Declared as {@link Handler.Wrapper} so that callers never make the verifier load this class. */
+    public static Handler.Wrapper create(AdmissionCore core, String contextAttribute, Handler next) {
+        return new AdmissionHandler(core, contextAttribute, next);
+    }
+
+    private AdmissionHandler(AdmissionCore core, String contextAttribute, Handler next) {
         super(next);
         this.core = core;
         this.contextAttribute = contextAttribute;
