@@ -70,8 +70,9 @@ import java.util.function.Predicate;
  * ({@code 2026-12-01T07:00:00.250Z}), read against {@link Builder#wallClock}. The request's
  * {@link Context} ends at the earliest of the two and of {@link Builder#serverBudget}; the application gets
  * it with {@link #context(jakarta.servlet.ServletRequest)} (servlets) or {@link #jettyContext} (Jetty
- * handlers), both reading the request attribute {@link #CONTEXT_ATTRIBUTE}. The context is cancelled when
- * the request's slot is released, so work started for the request notices it is over.
+ * handlers), both reading the request attribute {@link #CONTEXT_ATTRIBUTE}. With
+ * {@link Builder#cancelContextAtEnd} the context is also cancelled when the request's slot is released, so
+ * work started for the request notices it is over.
  *
  * <p><b>Releasing.</b> The slot is released exactly once when the request ends: when the filter chain
  * returns, when it throws, or, for an asynchronous servlet request ({@code startAsync}), when the async
@@ -141,7 +142,8 @@ public final class AdmissionControl implements AutoCloseable {
 
     /**
      * The {@link Context} of a request admitted by a filter or handler of any {@code AdmissionControl}: it
-     * carries the request's deadline and is cancelled when the request ends. {@link Context#background()}
+     * carries the request's deadline (and, with {@link Builder#cancelContextAtEnd}, is cancelled when the
+     * request ends). {@link Context#background()}
      * if the request did not pass through admission control.
      */
     public static Context context(jakarta.servlet.ServletRequest request) {
@@ -200,6 +202,7 @@ public final class AdmissionControl implements AutoCloseable {
         private Duration readBudget = Duration.ofSeconds(5);
         private Duration serverBudget;
         private InstantSource wallClock = InstantSource.system();
+        private boolean cancelAtEnd;
 
         private Builder() { }
 
@@ -328,6 +331,17 @@ public final class AdmissionControl implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether each request's context is a {@link dev.sluice.CancellableContext} cancelled when the request
+         * ends, so that work it started and left behind notices (default false). Off by default because
+         * cancelling records a {@link dev.sluice.CancelledException} with its stack trace: about a
+         * microsecond per request, most of the admission path's cost.
+         */
+        public Builder cancelContextAtEnd(boolean cancel) {
+            this.cancelAtEnd = cancel;
+            return this;
+        }
+
         public AdmissionControl build() {
             List<RouteGate> gates = new ArrayList<>();
             for (RouteSpec r : routes) {
@@ -339,7 +353,7 @@ public final class AdmissionControl implements AutoCloseable {
             KeyedLimiter<String> clients = ratePeriod == null ? null
                     : KeyedLimiter.<String>builder().maxKeys(maxClientKeys).tokenBucket(rateTokens, ratePeriod, rateBurst).build();
             Settings s = new Settings(gates, clients, clientKeyHeader, maxBodyBytes, readBudget.toNanos(),
-                    serverBudget == null ? 0L : serverBudget.toNanos(), wallClock, System::nanoTime);
+                    serverBudget == null ? 0L : serverBudget.toNanos(), wallClock, System::nanoTime, cancelAtEnd);
             return new AdmissionControl(name, new AdmissionCore(s));
         }
 

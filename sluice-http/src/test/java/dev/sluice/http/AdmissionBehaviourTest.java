@@ -92,12 +92,15 @@ class AdmissionBehaviourTest {
         assertThat(s.admitted()).isEqualTo(1);
         assertThat(s.rejected()).isZero();
         assertThat(s.waited()).isZero();
+        // Without a deadline header, a server budget or cancelContextAtEnd, the context never ends.
+        assertThat(seenContext.get().hasDeadline()).isFalse();
+        assertThat(seenContext.get().isDone()).isFalse();
     }
 
     @ParameterizedTest
     @EnumSource(Mode.class)
     void requestTimeoutHeaderBecomesTheContextDeadline(Mode mode) throws Exception {
-        int port = start(mode, AdmissionControl.builder());
+        int port = start(mode, AdmissionControl.builder().cancelContextAtEnd(true));
         RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of("Request-Timeout", "2s"));
         assertThat(r.status()).isEqualTo(200);
         assertThat(r.body()).contains("deadline=true");

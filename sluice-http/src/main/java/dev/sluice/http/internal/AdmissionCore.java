@@ -42,6 +42,7 @@ public final class AdmissionCore {
     private final long maxBodyBytes;
     private final long readBudgetNanos;
     private final long serverBudgetNanos;
+    private final boolean cancelAtEnd;
     private final Settings settings;
 
     final LongAdder requests = new LongAdder();
@@ -67,6 +68,7 @@ public final class AdmissionCore {
         this.maxBodyBytes = settings.maxBodyBytes();
         this.readBudgetNanos = settings.readBudgetNanos();
         this.serverBudgetNanos = settings.serverBudgetNanos();
+        this.cancelAtEnd = settings.cancelContextAtEnd();
     }
 
     /** A route gate; internal use by the public builder. */
@@ -134,7 +136,7 @@ public final class AdmissionCore {
         }
         Context base = remaining == Long.MAX_VALUE ? Context.background()
                 : Context.background().withTimeout(Duration.ofNanos(remaining));
-        return new Ticket(gate, base.withCancel(), null);
+        return new Ticket(gate, cancelAtEnd ? base.withCancel() : base, null);
     }
 
     /**
@@ -281,7 +283,7 @@ public final class AdmissionCore {
         FAILED
     }
 
-    /** Releases the ticket's slot (if it holds one) and cancels its context. Idempotent, any thread. */
+    /** Releases the ticket's slot (if it holds one) and cancels its context if so configured. Idempotent, any thread. */
     public void release(Ticket ticket, Outcome outcome) {
         if (!ticket.markReleased()) {
             return;
@@ -298,14 +300,12 @@ public final class AdmissionCore {
                 }
             }
         }
-        if (ticket.context != null) {
-            ticket.context.cancel();
-        }
+        ticket.cancelContext();
     }
 
     private void finish(Ticket ticket) {
-        if (ticket.markReleased() && ticket.context != null) {
-            ticket.context.cancel();
+        if (ticket.markReleased()) {
+            ticket.cancelContext();
         }
     }
 

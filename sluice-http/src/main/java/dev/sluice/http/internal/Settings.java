@@ -16,8 +16,9 @@ import java.util.function.LongSupplier;
  * @param serverBudgetNanos the longest any request may run, or 0 for no limit of our own
  * @param wallClock       for absolute deadlines
  * @param nanoClock       for waits and service times
+ * @param cancelContextAtEnd whether each request's context is cancellable and cancelled when it ends
  */
 public record Settings(List<RouteGate> gates, KeyedLimiter<String> clients, String clientKeyHeader,
         long maxBodyBytes, long readBudgetNanos, long serverBudgetNanos, InstantSource wallClock,
-        LongSupplier nanoClock) {
+        LongSupplier nanoClock, boolean cancelContextAtEnd) {
 }

@@ -1,6 +1,7 @@
 package dev.sluice.http.internal;
 
 import dev.sluice.CancellableContext;
+import dev.sluice.Context;
 import dev.sluice.limit.Permit;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -23,14 +24,14 @@ public final class Ticket {
     }
 
     final RouteGate gate;
-    final CancellableContext context;
+    final Context context;
     Rejection rejection;
     Permit permit;
     long admittedAtNanos;
     @SuppressWarnings("unused") // through RELEASED
     private volatile boolean released;
 
-    Ticket(RouteGate gate, CancellableContext context, Rejection rejection) {
+    Ticket(RouteGate gate, Context context, Rejection rejection) {
         this.gate = gate;
         this.context = context;
         this.rejection = rejection;
@@ -42,8 +43,15 @@ public final class Ticket {
     }
 
     /** The request's context (null only for requests rejected before one was made). */
-    public CancellableContext context() {
+    public Context context() {
         return context;
+    }
+
+    /** Cancels the context if it is cancellable (the builder's cancelContextAtEnd option). */
+    void cancelContext() {
+        if (context instanceof CancellableContext c) {
+            c.cancel();
+        }
     }
 
     /** The route class the request belongs to. */
