@@ -53,6 +53,9 @@ class AdmissionBehaviourTest {
         if (path.equals("/throw")) {
             throw new IllegalStateException("boom from the application");
         }
+        if (path.equals("/shed")) {
+            return "STATUS 503 the application is overloaded";
+        }
         if (path.equals("/async")) {
             return "ASYNC";
         }
@@ -247,6 +250,67 @@ class AdmissionBehaviourTest {
         assertThat(def.admitted()).isEqualTo(1);
         release.countDown();
         upload.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fullWaitQueueGets503AtOnce(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).maxWaiters(0).waitBudget(Duration.ofSeconds(10)));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("too many requests waiting");
+        assertThat(r.header("Retry-After")).isNotNull();
+        assertThat(admission.stats().waitTimeouts()).isZero();
+        release.countDown();
+        holder.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void deadlinePassingWhileWaitingGets504NotA503(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ofSeconds(10)));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of("Request-Timeout", "100ms"));
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.body()).contains("deadline passed while it waited");
+        AdmissionStats s = admission.stats();
+        assertThat(s.rejectedDeadline()).isEqualTo(1);
+        assertThat(s.rejectedBusy()).isZero();
+        assertThat(s.waited()).isEqualTo(1);
+        release.countDown();
+        holder.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closedAdmissionControlAnswers503AndLetsAdmittedRequestsFinish(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(2));
+        AtomicReference<RawHttp.Reply> held = new AtomicReference<>();
+        Thread holder = Thread.ofPlatform().start(() -> held.set(call(port, "/block")));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        admission.close();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("shutting down");
+        release.countDown();
+        holder.join(10_000);
+        assertThat(held.get().status()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void downstream503ShrinksAnAdaptiveLimit(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder()
+                .limit(dev.sluice.limit.AimdLimit.builder().initialLimit(10).maxLimit(20).backoffRatio(0.9).build()));
+        assertThat(admission.routeClassStats().getLast().limit()).isEqualTo(10);
+        RawHttp.Reply r = RawHttp.get(port, "/shed", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        Poll.until("slot released", () -> admission.stats().inflight() == 0);
+        assertThat(admission.routeClassStats().getLast().limit()).isEqualTo(9);
+        assertThat(admission.stats().rejectedBusy()).as("a downstream 503 is not ours").isZero();
     }
 
     // ------------------------------------------------------------------ per-client rate, 429
