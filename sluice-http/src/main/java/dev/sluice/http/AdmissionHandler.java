@@ -5,6 +5,9 @@ import dev.sluice.http.internal.AdmissionCore;
 import dev.sluice.http.internal.Rejection;
 import dev.sluice.http.internal.Ticket;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -14,6 +17,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * The native Jetty 12 form of an {@link AdmissionControl}: a {@link Handler.Wrapper} in front of the
@@ -80,7 +84,7 @@ public final class AdmissionHandler extends Handler.Wrapper {
         }
         Request downstream = request;
         if (AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod())) {
-            byte[] body = core.readBody(ticket, Content.Source.asInputStream(request), length);
+            byte[] body = readUnderBudget(request, ticket, length);
             if (body == null) {
                 return reject(response, callback, ticket.rejection());
             }
@@ -102,6 +106,23 @@ public final class AdmissionHandler extends Handler.Wrapper {
             core.release(ticket, AdmissionCore.Outcome.SUCCESS);
         }
         return handled;
+    }
+
+    /**
+     * Reads the body with a timer that fails the request's content when the read budget ends, so that a
+     * client that stops sending altogether (not only one that trickles) gets its 408 on time.
+     */
+    private byte[] readUnderBudget(Request request, Ticket ticket, long length) throws java.io.IOException {
+        AtomicBoolean expired = new AtomicBoolean();
+        Scheduler.Task timer = request.getComponents().getScheduler().schedule(() -> {
+            expired.set(true);
+            request.fail(new TimeoutException("request body read budget exceeded"));
+        }, core.readBudgetNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return core.readBody(ticket, Content.Source.asInputStream(request), length, expired::get);
+        } finally {
+            timer.cancel();
+        }
     }
 
     private static boolean reject(Response response, Callback callback, Rejection r) {

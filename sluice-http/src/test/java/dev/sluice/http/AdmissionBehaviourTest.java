@@ -480,6 +480,31 @@ class AdmissionBehaviourTest {
         assertThat(appCalls.get()).isEqualTo(1); // only the /cpu request ran
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void stalledBodyNeverHoldsASlot(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ZERO)
+                .bodyReadBudget(Duration.ofMillis(200)));
+        try (RawHttp c = new RawHttp(port)) {
+            c.writeHead("POST", "/echo", Map.of(), 100, false);
+            c.write(new byte[10]); // then nothing more
+            Poll.until("the body read has started", () -> admission.stats().requests() == 1);
+            assertThat(admission.stats().inflight()).isZero();
+            assertThat(RawHttp.get(port, "/cpu", Map.of()).status()).isEqualTo(200);
+            if (mode == Mode.JETTY_HANDLER) {
+                // The handler's own timer cuts the stalled read off at the read budget.
+                long t0 = System.nanoTime();
+                RawHttp.Reply r = c.readReply();
+                assertThat(r.status()).isEqualTo(408);
+                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+                assertThat(admission.stats().rejectedReadTimeout()).isEqualTo(1);
+            }
+            // The servlet filter has no portable way to interrupt a blocked read: the connector's idle
+            // timeout ends it (10 s here); until then it holds a server thread, never a slot.
+        }
+        assertThat(appCalls.get()).isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static RawHttp.Reply call(int port, String path) {
