@@ -57,9 +57,11 @@ import java.util.function.Predicate;
  * <p><b>Slow senders.</b> The body is read completely, under the cap and the read budget, <em>before</em>
  * a concurrency slot is taken, and handed to the application from memory. So a slow client (slowloris)
  * never holds a slot: slots are held only by requests whose input is complete. It does hold a server
- * thread while it sends; the read budget is checked after each read returns, and a client that stops
- * sending entirely is cut off by the server's own idle timeout (set the connector's idle timeout to the
- * read budget or less). Buffering costs up to {@code maxBodyBytes} of heap per request being read, which
+ * thread while it sends. The read budget is checked after each read returns, so a client that trickles
+ * gets {@code 408} once the budget is spent. A client that stops sending altogether is cut off at the
+ * budget by the Jetty handler (a timer on Jetty's scheduler fails the request's content); the servlet
+ * filter has no portable way to interrupt a blocked read, so there the server's idle timeout ends it
+ * (set the connector's idle timeout close to the read budget). Buffering costs up to {@code maxBodyBytes} of heap per request being read, which
  * the server's thread pool bounds. Because the servlet container no longer sees the body, form parameters
  * of {@code application/x-www-form-urlencoded} bodies are not available through {@code getParameter}.
  *
