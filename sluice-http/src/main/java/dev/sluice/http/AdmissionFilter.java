@@ -95,6 +95,8 @@ public final class AdmissionFilter implements Filter {
         try {
             chain.doFilter(downstream, response);
             if (request.isAsyncStarted()) {
+                // Safe from a race with complete() on another thread: the servlet specification delays
+                // completion (and onComplete) until this container dispatch has returned.
                 async = true;
                 request.getAsyncContext().addListener(new Release(ticket, response));
             }
