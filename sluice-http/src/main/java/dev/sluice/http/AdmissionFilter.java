@@ -69,21 +69,22 @@ public final class AdmissionFilter implements Filter {
         }
         String clientHeader = core.clientKeyHeader();
         long length = request.getContentLengthLong();
+        boolean body = AdmissionCore.hasBody(length, request.getHeader("Transfer-Encoding") != null, request.getMethod());
         Ticket ticket = core.begin(path(request), request.getHeader("X-Request-Deadline"),
                 request.getHeader("Request-Timeout"), clientHeader == null ? null : request.getHeader(clientHeader),
-                request.getRemoteAddr(), length);
+                request.getRemoteAddr(), length, body);
         if (ticket.rejection() != null) {
             reject(response, ticket.rejection());
             return;
         }
         HttpServletRequest downstream = request;
-        if (AdmissionCore.hasBody(length, request.getHeader("Transfer-Encoding") != null, request.getMethod())) {
-            byte[] body = core.readBody(ticket, request.getInputStream(), length);
-            if (body == null) {
+        if (body) {
+            byte[] bytes = core.readBody(ticket, request.getInputStream(), length);
+            if (bytes == null) {
                 reject(response, ticket.rejection());
                 return;
             }
-            downstream = new BufferedServletRequest(request, body);
+            downstream = new BufferedServletRequest(request, bytes);
         }
         if (!core.acquire(ticket)) {
             reject(response, ticket.rejection());

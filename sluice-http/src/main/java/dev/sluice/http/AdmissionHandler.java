@@ -76,19 +76,20 @@ public final class AdmissionHandler extends Handler.Wrapper {
         HttpFields headers = request.getHeaders();
         String clientHeader = core.clientKeyHeader();
         long length = request.getLength();
+        boolean body = AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod());
         Ticket ticket = core.begin(Request.getPathInContext(request), headers.get("X-Request-Deadline"),
                 headers.get("Request-Timeout"), clientHeader == null ? null : headers.get(clientHeader),
-                Request.getRemoteAddr(request), length);
+                Request.getRemoteAddr(request), length, body);
         if (ticket.rejection() != null) {
             return reject(response, callback, ticket.rejection());
         }
         Request downstream = request;
-        if (AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod())) {
-            byte[] body = readUnderBudget(request, ticket, length);
-            if (body == null) {
+        if (body) {
+            byte[] bytes = readUnderBudget(request, ticket, length);
+            if (bytes == null) {
                 return reject(response, callback, ticket.rejection());
             }
-            downstream = new BufferedRequest(request, body);
+            downstream = new BufferedRequest(request, bytes);
         }
         if (!core.acquire(ticket)) {
             return reject(response, callback, ticket.rejection());

@@ -328,6 +328,22 @@ class AdmissionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void refusedBodilessRequestsKeepTheirConnection(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().perClientRate(1, Duration.ofSeconds(10), 1));
+        try (RawHttp c = new RawHttp(port)) {
+            c.writeHead("GET", "/cpu", Map.of(), -1, false);
+            assertThat(c.readReply().status()).isEqualTo(200);
+            c.writeHead("GET", "/cpu", Map.of(), -1, false);
+            RawHttp.Reply refused = c.readReply();
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("Connection")).isNull();
+            c.writeHead("GET", "/cpu", Map.of("Request-Timeout", "bad"), -1, false);
+            assertThat(c.readReply().status()).as("same connection, still open").isEqualTo(400);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void clientKeyHeaderSeparatesClientsAndFallsBackToTheAddress(Mode mode) throws Exception {
         int port = start(mode, AdmissionControl.builder().perClientRate(1, Duration.ofSeconds(10), 1)
                 .clientKeyHeader("X-Client-Id"));
