@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread-safe; {@link #init} and {@link #destroy} do nothing (the limits belong to the
  * {@code AdmissionControl}).
  */
+@SuppressWarnings("exports") // the servlet API is optional: see module-info
 public final class AdmissionFilter implements Filter {
 
     private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;

@@ -29,6 +29,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>{@code new AdmissionHandler(admission, next)} and {@link AdmissionControl#jettyHandler(Handler)} are
  * the same; the constructor needs no servlet API even under reflection.
  */
+@SuppressWarnings("exports") // Jetty is optional: see module-info
 public final class AdmissionHandler extends Handler.Wrapper {
 
     private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;

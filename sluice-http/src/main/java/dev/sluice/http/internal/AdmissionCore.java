@@ -15,8 +15,10 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -154,7 +156,7 @@ public final class AdmissionCore {
      * {@link #readBody(Ticket, InputStream, long)} where a read that fails while {@code budgetExpired}
      * says true was cut off by the caller's own timer (a stalled client), and so gets 408 like a slow one.
      */
-    public byte[] readBody(Ticket ticket, InputStream in, long declaredLength, java.util.function.BooleanSupplier budgetExpired)
+    public byte[] readBody(Ticket ticket, InputStream in, long declaredLength, BooleanSupplier budgetExpired)
             throws IOException {
         long start = System.nanoTime();
         int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, maxBodyBytes);
@@ -169,7 +171,7 @@ public final class AdmissionCore {
                     if (n > maxBodyBytes) {
                         return tooLarge(ticket);
                     }
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.min((long) n * 2, maxBodyBytes + 1));
+                    buf = Arrays.copyOf(buf, (int) Math.min((long) n * 2, maxBodyBytes + 1));
                 }
                 int r = in.read(buf, n, buf.length - n);
                 if (r < 0) {
@@ -188,7 +190,7 @@ public final class AdmissionCore {
             finish(ticket);
             throw e;
         }
-        return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+        return n == buf.length ? buf : Arrays.copyOf(buf, n);
     }
 
     private byte[] readTimeout(Ticket ticket) {
