@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -35,6 +37,8 @@ class AdmissionBehaviourTest {
     private final Semaphore entered = new Semaphore(0);
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicReference<Context> seenContext = new AtomicReference<>();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     private int start(Mode mode, AdmissionControl.Builder builder) throws Exception {
         admission = builder.wallClock(InstantSource.fixed(NOW)).build();
@@ -52,6 +56,16 @@ class AdmissionBehaviourTest {
         }
         if (path.equals("/throw")) {
             throw new IllegalStateException("boom from the application");
+        }
+        if (path.equals("/count")) {
+            int now = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            long end = System.nanoTime() + 200_000; // hold the slot a little (busy, not sleeping)
+            while (System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+            }
+            concurrent.decrementAndGet();
+            return "counted";
         }
         if (path.equals("/shed")) {
             return "STATUS 503 the application is overloaded";
@@ -211,6 +225,40 @@ class AdmissionBehaviourTest {
         assertThat(s.waitNanos()).isGreaterThanOrEqualTo(Duration.ofMillis(100).toNanos());
         release.countDown();
         holder.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void underConcurrentLoadTheLimitHoldsAndEveryRequestIsAnsweredAndCounted(Mode mode) throws Exception {
+        int limit = 3;
+        int clients = 16;
+        int perClient = 25;
+        int port = start(mode, AdmissionControl.builder().limit(limit).waitBudget(Duration.ofMillis(5)));
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            threads.add(Thread.ofPlatform().name("client-" + i).start(() -> {
+                for (int j = 0; j < perClient; j++) {
+                    int status = call(port, "/count").status();
+                    (status == 200 ? ok : status == 503 ? busy : other).incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(20_000);
+            assertThat(t.isAlive()).isFalse();
+        }
+        assertThat(other.get()).isZero();
+        assertThat(ok.get() + busy.get()).isEqualTo(clients * perClient);
+        assertThat(maxConcurrent.get()).as("requests in the application at once").isBetween(1, limit);
+        Poll.until("every slot released", () -> admission.stats().inflight() == 0);
+        AdmissionStats s = admission.stats();
+        assertThat(s.requests()).isEqualTo(clients * perClient);
+        assertThat(s.admitted()).isEqualTo(ok.get());
+        assertThat(s.rejectedBusy()).isEqualTo(busy.get());
+        assertThat(s.waiting()).isZero();
     }
 
     @ParameterizedTest
