@@ -229,10 +229,11 @@ class AdmissionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    @Timeout(300) // grows with SLUICE_STRESS_SCALE
     void underConcurrentLoadTheLimitHoldsAndEveryRequestIsAnsweredAndCounted(Mode mode) throws Exception {
         int limit = 3;
         int clients = 16;
-        int perClient = 25;
+        int perClient = (int) Math.ceil(25 * stressScale()); // SLUICE_STRESS_SCALE, as sluice-core's stress tests
         int port = start(mode, AdmissionControl.builder().limit(limit).waitBudget(Duration.ofMillis(5)));
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger busy = new AtomicInteger();
@@ -247,9 +248,11 @@ class AdmissionBehaviourTest {
             }));
         }
         for (Thread t : threads) {
-            t.join(20_000);
+            t.join(Math.max(20_000, (long) (perClient * 800L)));
             assertThat(t.isAlive()).isFalse();
         }
+        System.out.printf("%s: %d requests, %d admitted, %d refused with 503, at most %d at once%n", mode,
+                clients * perClient, ok.get(), busy.get(), maxConcurrent.get());
         assertThat(other.get()).isZero();
         assertThat(ok.get() + busy.get()).isEqualTo(clients * perClient);
         assertThat(maxConcurrent.get()).as("requests in the application at once").isBetween(1, limit);
@@ -570,6 +573,11 @@ class AdmissionBehaviourTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static double stressScale() {
+        String s = System.getenv("SLUICE_STRESS_SCALE");
+        return s == null || s.isBlank() ? 1.0 : Math.max(0.04, Double.parseDouble(s.trim()));
+    }
 
     private static RawHttp.Reply call(int port, String path) {
         try {
