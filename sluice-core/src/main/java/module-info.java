@@ -8,4 +8,5 @@ module dev.sluice {
     exports dev.sluice.limit;
     exports dev.sluice.pool;
     exports dev.sluice.retry;
+    exports dev.sluice.spill;
 }
