@@ -280,18 +280,7 @@ final class SegmentLog implements Closeable {
     private void roll() throws IOException {
         Segment old = writeSeg;
         if (old != null) {
-            syncLock.lock();
-            try {
-                if (fsync && synced < appended) {
-                    writeCh.getFD().sync();
-                    fsyncs++;
-                    synced = appended;
-                }
-                writeCh.close();
-                writeCh = null;
-            } finally {
-                syncLock.unlock();
-            }
+            closeWriter();
         }
         long id = nextId++;
         Path p = segmentPath(id);
@@ -318,6 +307,35 @@ final class SegmentLog implements Closeable {
             readSeg = s;
             readOff = 0;
         } else if (readSeg == old && readOff >= old.size) {
+            dropReadSegment();
+        }
+    }
+
+    /** Forces (if fsync is on) and closes the write segment's file, excluding concurrent {@link #sync} calls. */
+    private void closeWriter() throws IOException {
+        syncLock.lock();
+        try {
+            if (fsync && synced < appended) {
+                writeCh.getFD().sync();
+                fsyncs++;
+                synced = appended;
+            }
+            writeCh.close();
+            writeCh = null;
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    /**
+     * Once the reader has caught up with the writer, deletes the write segment if it is at least half
+     * full, so that a drained channel does not keep up to a segment of consumed records on disk; the
+     * next append starts a new segment.
+     */
+    void reclaimIfDrained() throws IOException {
+        if (writeSeg != null && readSeg == writeSeg && readOff >= writeSeg.size && writeSeg.size >= segmentSize / 2) {
+            closeWriter();
+            writeSeg = null;
             dropReadSegment();
         }
     }

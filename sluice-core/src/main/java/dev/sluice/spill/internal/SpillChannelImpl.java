@@ -432,6 +432,9 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
     /** Records the read position. Lock held. */
     private void commitCursor() {
         try {
+            if (count == 0 && diskCount == 0) {
+                log.reclaimIfDrained();
+            }
             log.cursor.write(log.readSegmentId(), log.readOffset());
             if (durable && ++unsyncedCursor >= CURSOR_SYNC_EVERY) {
                 unsyncedCursor = 0;
