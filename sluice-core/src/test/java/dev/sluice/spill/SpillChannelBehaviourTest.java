@@ -166,6 +166,17 @@ class SpillChannelBehaviourTest {
     }
 
     @Test
+    void openingAndReleasingWorkWithTheInterruptFlagSet() throws Exception {
+        Thread.currentThread().interrupt();
+        SpillChannel<Long> ch = Spills.longs(dir, 0, true).build();
+        ch.send(1L);
+        assertThat(ch.release()).isEmpty();
+        assertThat(Thread.interrupted()).as("the flag is kept").isTrue();
+        SpillChannel<Long> again = track(Spills.longs(dir, 0, true).build());
+        assertThat(again.receive()).isEqualTo(1L);
+    }
+
+    @Test
     void aSendThatNeedsNoWaitingCompletesEvenWithTheInterruptFlagSet() throws Exception {
         SpillChannel<Long> ch = track(Spills.longs(dir, 0, true).build());
         Thread.currentThread().interrupt();

@@ -2,81 +2,93 @@ package dev.sluice.spill.internal;
 
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.io.RandomAccessFile;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.zip.CRC32C;
 
 /**
  * The durable read position: the segment and offset of the first record not yet received. Two 32-byte
  * slots written alternately, each {@code [generation][segment][offset][crc32c][pad]}, so a write torn by a
- * crash spoils at most the slot being written and the other still holds the previous position. On open
- * the valid slot with the higher generation wins.
+ * crash of the machine spoils at most the slot being written and the other still holds the previous
+ * position. On open the valid slot with the higher generation wins.
+ *
+ * <p>The file is memory-mapped: recording a position is a store into the kernel's page cache, with no
+ * system call, and a killed process cannot lose it (the pages belong to the kernel, not to the process).
+ * Only {@link #force()} writes it to the device.
  */
 final class Cursor implements Closeable {
 
     static final String FILE = "cursor";
     private static final int SLOT = 32;
 
-    private final RandomAccessFile ch;
-    private final ByteBuffer buf = ByteBuffer.allocate(SLOT);
+    private final MappedByteBuffer map;
+    private final byte[] slot = new byte[SLOT];
     private final CRC32C crc = new CRC32C();
     private long generation;
     /** The recovered position, or -1 if the directory had none. */
     final long segment;
     final long offset;
 
-    private Cursor(RandomAccessFile ch, long generation, long segment, long offset) {
-        this.ch = ch;
+    private Cursor(MappedByteBuffer map, long generation, long segment, long offset) {
+        this.map = map;
         this.generation = generation;
         this.segment = segment;
         this.offset = offset;
     }
 
     static Cursor open(Path dir) throws IOException {
-        // RandomAccessFile rather than FileChannel: an interrupt closes a FileChannel in the middle of I/O.
-        RandomAccessFile ch = new RandomAccessFile(dir.resolve(FILE).toFile(), "rw");
+        MappedByteBuffer map;
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the channel mid-call
+        try (FileChannel ch = FileChannel.open(dir.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            map = ch.map(FileChannel.MapMode.READ_WRITE, 0, 2 * SLOT); // grows the file if needed
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
         long bestGen = 0;
         long seg = -1;
         long off = -1;
-        ByteBuffer b = ByteBuffer.allocate(SLOT);
+        byte[] b = new byte[SLOT];
         CRC32C c = new CRC32C();
-        for (int slot = 0; slot < 2; slot++) {
-            if (ch.length() < (slot + 1L) * SLOT) {
-                continue;
-            }
-            ch.seek((long) slot * SLOT);
-            ch.readFully(b.array());
+        for (int i = 0; i < 2; i++) {
+            map.get(i * SLOT, b);
             c.reset();
-            c.update(b.array(), 0, 24);
-            long gen = b.getLong(0);
-            if ((int) c.getValue() == b.getInt(24) && gen > bestGen) {
+            c.update(b, 0, 24);
+            long gen = map.getLong(i * SLOT);
+            if ((int) c.getValue() == map.getInt(i * SLOT + 24) && gen > bestGen) {
                 bestGen = gen;
-                seg = b.getLong(8);
-                off = b.getLong(16);
+                seg = map.getLong(i * SLOT + 8);
+                off = map.getLong(i * SLOT + 16);
             }
         }
-        return new Cursor(ch, bestGen, seg, off);
+        return new Cursor(map, bestGen, seg, off);
     }
 
-    /** Records the position; a positional write, so it reaches the kernel before this returns. */
-    void write(long seg, long off) throws IOException {
+    /** Records the position in the page cache (kept across a kill of the process, not yet on the device). */
+    void write(long seg, long off) {
         long gen = ++generation;
-        buf.clear();
-        buf.putLong(gen).putLong(seg).putLong(off);
+        int at = (int) (gen & 1) * SLOT;
+        java.nio.ByteBuffer.wrap(slot).putLong(0, gen).putLong(8, seg).putLong(16, off);
         crc.reset();
-        crc.update(buf.array(), 0, 24);
-        buf.putInt((int) crc.getValue()).putInt(0);
-        ch.seek((gen & 1) * SLOT);
-        ch.write(buf.array(), 0, SLOT);
+        crc.update(slot, 0, 24);
+        java.nio.ByteBuffer.wrap(slot).putInt(24, (int) crc.getValue());
+        map.put(at, slot);
     }
 
     void force() throws IOException {
-        ch.getFD().sync();
+        try {
+            map.force();
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
     }
 
     @Override
-    public void close() throws IOException {
-        ch.close();
+    public void close() {
+        // A mapping lives until it is garbage-collected; there is nothing to close.
     }
 }

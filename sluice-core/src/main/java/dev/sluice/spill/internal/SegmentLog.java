@@ -74,6 +74,7 @@ final class SegmentLog implements Closeable {
     private final boolean fsync;
     private final int maxPayload;
     private final FileChannel lockFile;
+    /** Held for as long as {@link #lockFile} is open. */
     private final FileLock dirLock;
     final Cursor cursor;
 
@@ -82,6 +83,8 @@ final class SegmentLog implements Closeable {
     private long nextId;
     private Segment writeSeg;
     private volatile RandomAccessFile writeCh;
+    /** Where writeCh's file pointer is, or -1 if unknown. */
+    private long writePointer = -1;
     private Segment readSeg;
     private long readOff;
     private long used;
@@ -116,10 +119,15 @@ final class SegmentLog implements Closeable {
         this.maxPayload = maxPayload(segmentSize);
         this.lockFile = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
+        boolean interrupted = Thread.interrupted(); // an interrupt would close the lock's FileChannel mid-call
         try {
             l = lockFile.tryLock();
         } catch (OverlappingFileLockException e) {
             l = null;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (l == null) {
             lockFile.close();
@@ -135,8 +143,7 @@ final class SegmentLog implements Closeable {
             if (c != null) {
                 c.close();
             }
-            dirLock.release();
-            lockFile.close();
+            lockFile.close(); // releases the lock
             throw e;
         }
         this.nextId = Math.max(lastIdAtOpen, cursor.segment) + 1;
@@ -251,8 +258,12 @@ final class SegmentLog implements Closeable {
         crc.update(b.array(), 0, 8);
         b.putInt((int) crc.getValue()).put(data).flip();
         try {
-            writeCh.seek(writeSeg.size);
+            if (writePointer != writeSeg.size) {
+                writeCh.seek(writeSeg.size); // a system call: appends in a row need none
+            }
+            writePointer = -1;
             writeCh.write(b.array(), 0, b.limit());
+            writePointer = writeSeg.size + rec;
         } catch (IOException e) {
             try {
                 writeCh.setLength(writeSeg.size);
@@ -299,6 +310,7 @@ final class SegmentLog implements Closeable {
             throw e;
         }
         Segment s = new Segment(id, p, SEGMENT_HEADER);
+        writePointer = SEGMENT_HEADER;
         segments.addLast(s);
         used += SEGMENT_HEADER;
         writeSeg = s;
@@ -583,10 +595,7 @@ final class SegmentLog implements Closeable {
             first = first == null ? e : first;
         }
         cursor.close();
-        if (dirLock.isValid()) {
-            dirLock.release();
-        }
-        lockFile.close();
+        lockFile.close(); // releases the directory lock; unlike FileLock.release(), not undone by an interrupt
         if (first != null) {
             throw first;
         }
