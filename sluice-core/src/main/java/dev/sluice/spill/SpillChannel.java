@@ -49,10 +49,11 @@ import java.util.List;
  * exist only in memory.
  *
  * <p><b>Consumption.</b> An item counts as consumed when {@code receive} returns it. The read position is
- * written to the {@code cursor} file before every receive that moved it returns, so after a crash of
- * the process nothing received is delivered again: each item comes back exactly once. The cursor is
- * forced to the device every 64 receives and on {@link #release()}; after a crash of the machine, up to
- * that many received items may be delivered again (at least once). An item received but not yet
+ * stored in the memory-mapped {@code cursor} file (the kernel's page cache) before every receive that
+ * moved it returns, so after a crash of the process nothing received is delivered again: each item comes
+ * back exactly once. With {@code fsync(true)} the cursor is forced to the device every 64 receives and on
+ * {@link #release()}; after a crash of the machine, up to 64 received items may then be delivered again
+ * (at least once). With {@code fsync(false)} nothing is promised across a crash of the machine. An item received but not yet
  * processed when the process dies is lost to the application, as with any queue that acknowledges on
  * receipt: make processing idempotent and re-send on failure if that matters.
  *

@@ -9,7 +9,9 @@ package dev.sluice.spill;
  * @param diskBytes             bytes the segment files occupy now, consumed parts of live segments included
  * @param diskQuota             the configured bound on {@code diskBytes}
  * @param segments              segment files now
- * @param spilled               items written to disk because memory was full or items were already on disk
+ * @param spilled               items that went to disk only, because memory was full or items were already
+ *                              on disk (in durable mode every item is written, and those also cached in
+ *                              memory are not counted here)
  * @param readFromDisk          items read back from disk by receivers
  * @param recovered             unconsumed items found in the directory when it was opened
  * @param corruptRecordsSkipped damaged records detected and skipped: each torn tail, bad header or bad
