@@ -341,6 +341,7 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
         lock.lock();
         try {
             for (;;) {
+                long usedBefore = log.usedBytes();
                 if (released) {
                     throw new ChannelClosedException("spill channel '" + name + "' was released; its remaining "
                             + "items are in " + dir, failure);
@@ -359,7 +360,7 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
                     if (durable) {
                         commitCursor();
                     }
-                    signalSenders();
+                    signalSenders(usedBefore);
                     return x;
                 }
                 if (diskCount > 0) {
@@ -376,7 +377,7 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
                     received++;
                     readFromDisk++;
                     commitCursor();
-                    signalSenders();
+                    signalSenders(usedBefore);
                     break;
                 }
                 if (closed) {
@@ -452,9 +453,16 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
         }
     }
 
-    private void signalSenders() {
-        if (waitingSenders > 0) {
-            roomOrSpace.signalAll(); // a receive may free a whole segment: room for many
+    /**
+     * After a receive: wakes the senders if what they wait for may have come. They wait for disk space,
+     * which comes back a segment at a time, or for the reader to catch up (then a full write segment can
+     * be replaced, and without fsync memory takes items again); waking them on every receive would make
+     * each sender re-check and park again once per item. A freed segment is room for many: all are woken.
+     */
+    private void signalSenders(long usedBefore) {
+        if (waitingSenders > 0
+                && (log.usedBytes() < usedBefore || diskCount == 0 && (!durable || count == 0))) {
+            roomOrSpace.signalAll();
         }
     }
 
