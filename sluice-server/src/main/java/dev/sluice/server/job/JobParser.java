@@ -48,6 +48,8 @@ public final class JobParser {
         } catch (UnrecognizedPropertyException e) {
             throw new BadJobException("unknown field '" + e.getPropertyName()
                     + "': a job has exactly one of cpuMillis, ioMillis, sha256");
+        } catch (com.fasterxml.jackson.core.exc.InputCoercionException e) {
+            throw new BadJobException("invalid job: a number is out of range (durations are 0 to " + maxMillis + ")");
         } catch (MismatchedInputException e) {
             throw new BadJobException("invalid job: " + describe(e));
         } catch (JsonProcessingException e) {
