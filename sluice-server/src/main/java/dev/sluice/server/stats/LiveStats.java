@@ -42,6 +42,7 @@ public final class LiveStats implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread sampler;
     private Histogram recycled; // sampler thread only
+    private volatile boolean started;
 
     /**
      * @param runner the job runner's counters
@@ -57,6 +58,7 @@ public final class LiveStats implements AutoCloseable {
     }
 
     public void start() {
+        started = true;
         sampler.start();
     }
 
@@ -154,6 +156,9 @@ public final class LiveStats implements AutoCloseable {
     @Override
     public void close() {
         stop.countDown();
+        if (!started) {
+            return;
+        }
         try {
             sampler.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
