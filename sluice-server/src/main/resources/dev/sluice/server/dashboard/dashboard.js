@@ -68,13 +68,15 @@
     for (var i = 0; i <= 4; i++) {
       var y = top + ph - ph * i / 4;
       g.beginPath(); g.moveTo(left, Math.round(y) + 0.5); g.lineTo(left + pw, Math.round(y) + 0.5); g.stroke();
-      g.fillText(fmt(max * i / 4, max < 4 ? 1 : 0), left - 6, y);
+      var tick = max * i / 4;
+      g.fillText(fmt(tick, tick % 1 === 0 ? 0 : 1), left - 6, y);
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
     var span = KEEP * sampleMs / 1000;
     for (var t = 0; t <= span; t += 30) {
       var x = left + pw - pw * t / span;
+      g.textAlign = t === 0 ? 'right' : 'center';
       g.fillText(t === 0 ? 'now' : '-' + t + 's', x, top + ph + 6);
     }
     var n = samples.length;
