@@ -61,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "longest a request body may take to arrive; slower: 408 (default: 5s)")
     Duration readTimeout = Duration.ofSeconds(5);
 
-    @Option(names = "--adaptive", description = "adapt the concurrency limit on jobs to their latency (AIMD, never above workers + queue)")
+    @Option(names = "--adaptive", description = "adapt the admission concurrency limit (AIMD: lowered when requests end in 503, never above workers + queue)")
     boolean adaptive;
 
     @Option(names = "--naive", description = "the deliberate anti-pattern for comparison: no admission control, no limits, an unbounded queue")

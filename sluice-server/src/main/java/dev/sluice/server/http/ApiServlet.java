@@ -158,7 +158,7 @@ public final class ApiServlet extends HttpServlet {
         }
         JobRecord job = new JobRecord(work);
         try {
-            runner.submit(job);
+            runner.submit(job, req.getAttribute(JobsGate.ARRIVAL_NANOS) instanceof Long t ? t : System.nanoTime());
         } catch (JobRejectedException e) {
             Responses.refuse(resp, e.status(), e.retryAfterSeconds(), e.getMessage());
             return;
