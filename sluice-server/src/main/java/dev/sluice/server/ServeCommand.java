@@ -76,6 +76,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", description = "most open connections (default: ${DEFAULT-VALUE})")
     int maxConnections = 2048;
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     private final PrintStream out;
 
     ServeCommand(PrintStream out) {
@@ -99,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         RunningServer server;
         try {
