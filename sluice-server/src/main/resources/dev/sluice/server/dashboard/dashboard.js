@@ -82,7 +82,10 @@
     var n = samples.length;
     function xAt(i) { return left + pw - pw * (n - 1 - i) / (KEEP - 1); }
     function yAt(v) { return top + ph - ph * Math.min(v, max) / max; }
-    chart.series.forEach(function (se) {
+    // Reference lines (capacity, limit) last, so a saturated series does not hide them.
+    var order = chart.series.filter(function (se) { return !se.dashed; })
+        .concat(chart.series.filter(function (se) { return se.dashed; }));
+    order.forEach(function (se) {
       g.strokeStyle = color(se.color);
       g.lineWidth = se.dashed ? 1.5 : 2;
       g.setLineDash(se.dashed ? [5, 4] : []);
