@@ -2,8 +2,6 @@ package dev.sluice.http;
 
 import dev.sluice.Context;
 import dev.sluice.http.internal.AdmissionCore;
-import dev.sluice.http.internal.AdmissionFilter;
-import dev.sluice.http.internal.AdmissionHandler;
 import dev.sluice.http.internal.RouteGate;
 import dev.sluice.http.internal.Settings;
 import dev.sluice.limit.ConcurrencyLimiter;
@@ -22,8 +20,14 @@ import java.util.function.Predicate;
  * served now, after a short wait, or refused with a status and a {@code Retry-After} that tell the client
  * what happened. One instance, built with {@link #builder()}, holds the limits and the counters; it is
  * installed as a Jakarta Servlet filter ({@link #servletFilter()}, for Jetty, Tomcat, Undertow or Spring
- * Boot) or as a native Jetty 12 handler ({@link #jettyHandler()}). Both forms share one decision core, so
- * they answer alike, and several of them may share one instance (and so its limits).
+ * Boot) or as a native Jetty 12 handler ({@link #jettyHandler()}); the same objects are made by
+ * {@code new }{@link AdmissionFilter}{@code (admission)} and {@code new }{@link AdmissionHandler}{@code (admission, next)}.
+ * Both forms share one decision core, so they answer alike, and several of them may share one instance
+ * (and so its limits). The servlet API and Jetty are optional: either alone is enough at run time. But
+ * reflection over all of this class's methods (as frameworks such as Spring do to the objects they
+ * manage) needs both, so where only one is present and a framework introspects your objects, use the
+ * {@code AdmissionFilter} or {@code AdmissionHandler} constructor and their static {@code context}
+ * methods.
  *
  * <p><b>What a request goes through</b>, in this order (each check is cheaper and commits less of the
  * server than the next):
@@ -53,9 +57,11 @@ import java.util.function.Predicate;
  * <p><b>Slow senders.</b> The body is read completely, under the cap and the read budget, <em>before</em>
  * a concurrency slot is taken, and handed to the application from memory. So a slow client (slowloris)
  * never holds a slot: slots are held only by requests whose input is complete. It does hold a server
- * thread while it sends; the read budget is checked after each read returns, and a client that stops
- * sending entirely is cut off by the server's own idle timeout (set the connector's idle timeout to the
- * read budget or less). Buffering costs up to {@code maxBodyBytes} of heap per request being read, which
+ * thread while it sends. The read budget is checked after each read returns, so a client that trickles
+ * gets {@code 408} once the budget is spent. A client that stops sending altogether is cut off at the
+ * budget by the Jetty handler (a timer on Jetty's scheduler fails the request's content); the servlet
+ * filter has no portable way to interrupt a blocked read, so there the server's idle timeout ends it
+ * (set the connector's idle timeout close to the read budget). Buffering costs up to {@code maxBodyBytes} of heap per request being read, which
  * the server's thread pool bounds. Because the servlet container no longer sees the body, form parameters
  * of {@code application/x-www-form-urlencoded} bodies are not available through {@code getParameter}.
  *
@@ -89,6 +95,7 @@ import java.util.function.Predicate;
  * unmount. Memory consistency effects: actions of a request before its slot is released happen-before
  * actions of a request admitted with that slot after waiting.
  */
+@SuppressWarnings("exports") // the servlet API and Jetty are optional: see module-info
 public final class AdmissionControl implements AutoCloseable {
 
     /*
@@ -122,22 +129,24 @@ public final class AdmissionControl implements AutoCloseable {
      * {@code REQUEST} dispatcher type, first in the chain; register it {@code asyncSupported} if any
      * servlet behind it uses {@code startAsync}. Re-dispatches of an admitted request (async, error,
      * forward) pass through untouched. Each call returns a new filter sharing this instance's limits.
+     * Same as {@code new AdmissionFilter(this)}.
      */
     public jakarta.servlet.Filter servletFilter() {
-        return AdmissionFilter.create(core, CONTEXT_ATTRIBUTE);
+        return AdmissionFilter.create(this);
     }
 
     /**
      * A native Jetty 12 handler applying this admission control in front of a handler set later with
-     * {@code setHandler}. Each call returns a new handler sharing this instance's limits.
+     * {@code setHandler}. Each call returns a new handler sharing this instance's limits. Same as
+     * {@code new AdmissionHandler(this)}.
      */
     public org.eclipse.jetty.server.Handler.Wrapper jettyHandler() {
-        return AdmissionHandler.create(core, CONTEXT_ATTRIBUTE, null);
+        return AdmissionHandler.create(this, null);
     }
 
     /** A native Jetty 12 handler applying this admission control in front of {@code next}. */
     public org.eclipse.jetty.server.Handler.Wrapper jettyHandler(org.eclipse.jetty.server.Handler next) {
-        return AdmissionHandler.create(core, CONTEXT_ATTRIBUTE, Objects.requireNonNull(next, "next"));
+        return AdmissionHandler.create(this, Objects.requireNonNull(next, "next"));
     }
 
     /**
@@ -153,6 +162,10 @@ public final class AdmissionControl implements AutoCloseable {
     /** {@link #context(jakarta.servlet.ServletRequest)} for a native Jetty 12 request. */
     public static Context jettyContext(org.eclipse.jetty.server.Request request) {
         return request.getAttribute(CONTEXT_ATTRIBUTE) instanceof Context c ? c : Context.background();
+    }
+
+    AdmissionCore core() {
+        return core;
     }
 
     /** A snapshot of the counters. */

@@ -53,6 +53,9 @@ class AdmissionBehaviourTest {
         if (path.equals("/throw")) {
             throw new IllegalStateException("boom from the application");
         }
+        if (path.equals("/shed")) {
+            return "STATUS 503 the application is overloaded";
+        }
         if (path.equals("/async")) {
             return "ASYNC";
         }
@@ -249,6 +252,67 @@ class AdmissionBehaviourTest {
         upload.join(10_000);
     }
 
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void fullWaitQueueGets503AtOnce(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).maxWaiters(0).waitBudget(Duration.ofSeconds(10)));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("too many requests waiting");
+        assertThat(r.header("Retry-After")).isNotNull();
+        assertThat(admission.stats().waitTimeouts()).isZero();
+        release.countDown();
+        holder.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void deadlinePassingWhileWaitingGets504NotA503(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ofSeconds(10)));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of("Request-Timeout", "100ms"));
+        assertThat(r.status()).isEqualTo(504);
+        assertThat(r.body()).contains("deadline passed while it waited");
+        AdmissionStats s = admission.stats();
+        assertThat(s.rejectedDeadline()).isEqualTo(1);
+        assertThat(s.rejectedBusy()).isZero();
+        assertThat(s.waited()).isEqualTo(1);
+        release.countDown();
+        holder.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void closedAdmissionControlAnswers503AndLetsAdmittedRequestsFinish(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(2));
+        AtomicReference<RawHttp.Reply> held = new AtomicReference<>();
+        Thread holder = Thread.ofPlatform().start(() -> held.set(call(port, "/block")));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        admission.close();
+        RawHttp.Reply r = RawHttp.get(port, "/cpu", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        assertThat(r.body()).contains("shutting down");
+        release.countDown();
+        holder.join(10_000);
+        assertThat(held.get().status()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void downstream503ShrinksAnAdaptiveLimit(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder()
+                .limit(dev.sluice.limit.AimdLimit.builder().initialLimit(10).maxLimit(20).backoffRatio(0.9).build()));
+        assertThat(admission.routeClassStats().getLast().limit()).isEqualTo(10);
+        RawHttp.Reply r = RawHttp.get(port, "/shed", Map.of());
+        assertThat(r.status()).isEqualTo(503);
+        Poll.until("slot released", () -> admission.stats().inflight() == 0);
+        assertThat(admission.routeClassStats().getLast().limit()).isEqualTo(9);
+        assertThat(admission.stats().rejectedBusy()).as("a downstream 503 is not ours").isZero();
+    }
+
     // ------------------------------------------------------------------ per-client rate, 429
 
     @ParameterizedTest
@@ -414,6 +478,31 @@ class AdmissionBehaviourTest {
         assertThat(s.rejectedReadTimeout()).isEqualTo(1);
         assertThat(s.inflight()).isZero();
         assertThat(appCalls.get()).isEqualTo(1); // only the /cpu request ran
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void stalledBodyNeverHoldsASlot(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ZERO)
+                .bodyReadBudget(Duration.ofMillis(200)));
+        try (RawHttp c = new RawHttp(port)) {
+            c.writeHead("POST", "/echo", Map.of(), 100, false);
+            c.write(new byte[10]); // then nothing more
+            Poll.until("the body read has started", () -> admission.stats().requests() == 1);
+            assertThat(admission.stats().inflight()).isZero();
+            assertThat(RawHttp.get(port, "/cpu", Map.of()).status()).isEqualTo(200);
+            if (mode == Mode.JETTY_HANDLER) {
+                // The handler's own timer cuts the stalled read off at the read budget.
+                long t0 = System.nanoTime();
+                RawHttp.Reply r = c.readReply();
+                assertThat(r.status()).isEqualTo(408);
+                assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(5_000);
+                assertThat(admission.stats().rejectedReadTimeout()).isEqualTo(1);
+            }
+            // The servlet filter has no portable way to interrupt a blocked read: the connector's idle
+            // timeout ends it (10 s here); until then it holds a server thread, never a slot.
+        }
+        assertThat(appCalls.get()).isEqualTo(1);
     }
 
     // ------------------------------------------------------------------ helpers

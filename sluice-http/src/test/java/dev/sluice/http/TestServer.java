@@ -32,7 +32,11 @@ final class TestServer implements AutoCloseable {
     /** How admission control is installed. */
     enum Mode { SERVLET_FILTER, JETTY_HANDLER }
 
-    /** The application: given the path, the body it read and the request's context, an answer or an exception. */
+    /**
+     * The application: given the path, the body it read and the request's context, an answer or an
+     * exception. An answer starting {@code STATUS nnn} is sent with that status; one starting {@code ASYNC}
+     * is finished later on another thread by calling the app again with {@code /async-complete}.
+     */
     interface App {
         String handle(String path, byte[] body, Context context) throws Exception;
     }
@@ -108,6 +112,9 @@ final class TestServer implements AutoCloseable {
                 });
                 return;
             }
+            if (answer.startsWith("STATUS ")) {
+                resp.setStatus(Integer.parseInt(answer.substring(7, 10)));
+            }
             resp.setContentType("text/plain");
             resp.getOutputStream().write(answer.getBytes(StandardCharsets.UTF_8));
         }
@@ -138,6 +145,9 @@ final class TestServer implements AutoCloseable {
                     }
                 });
                 return true;
+            }
+            if (answer.startsWith("STATUS ")) {
+                response.setStatus(Integer.parseInt(answer.substring(7, 10)));
             }
             Content.Sink.write(response, true, answer, callback);
             return true;

@@ -35,6 +35,7 @@ import java.util.function.ToDoubleFunction;
  * If per-client rate limits are configured, the client table is bound too ({@link KeyedLimiterMetrics}
  * named {@code <name>.clients}). Meters hold the admission control strongly.
  */
+@SuppressWarnings("exports") // sluice-http is optional: see module-info
 public final class AdmissionControlMetrics implements MeterBinder {
 
     private final AdmissionControl admission;

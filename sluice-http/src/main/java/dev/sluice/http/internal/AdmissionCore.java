@@ -145,6 +145,15 @@ public final class AdmissionCore {
      * left to answer) and counted.
      */
     public byte[] readBody(Ticket ticket, InputStream in, long declaredLength) throws IOException {
+        return readBody(ticket, in, declaredLength, () -> false);
+    }
+
+    /**
+     * {@link #readBody(Ticket, InputStream, long)} where a read that fails while {@code budgetExpired}
+     * says true was cut off by the caller's own timer (a stalled client), and so gets 408 like a slow one.
+     */
+    public byte[] readBody(Ticket ticket, InputStream in, long declaredLength, java.util.function.BooleanSupplier budgetExpired)
+            throws IOException {
         long start = System.nanoTime();
         int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, maxBodyBytes);
         byte[] buf = new byte[Math.max(16, initial)];
@@ -152,11 +161,7 @@ public final class AdmissionCore {
         try {
             for (;;) {
                 if (System.nanoTime() - start > readBudgetNanos) {
-                    rejectedReadTimeout.increment();
-                    finish(ticket);
-                    ticket.rejection = new Rejection(408, 0, "request body did not arrive within "
-                            + Duration.ofNanos(readBudgetNanos).toMillis() + " ms", true);
-                    return null;
+                    return readTimeout(ticket);
                 }
                 if (n == buf.length) {
                     if (n > maxBodyBytes) {
@@ -174,11 +179,27 @@ public final class AdmissionCore {
                 }
             }
         } catch (IOException e) {
+            if (budgetExpired.getAsBoolean()) {
+                return readTimeout(ticket);
+            }
             abortedWhileReading.increment();
             finish(ticket);
             throw e;
         }
         return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+    }
+
+    private byte[] readTimeout(Ticket ticket) {
+        rejectedReadTimeout.increment();
+        finish(ticket);
+        ticket.rejection = new Rejection(408, 0, "request body did not arrive within "
+                + Duration.ofNanos(readBudgetNanos).toMillis() + " ms", true);
+        return null;
+    }
+
+    /** The longest a body may take to arrive. */
+    public long readBudgetNanos() {
+        return readBudgetNanos;
     }
 
     private byte[] tooLarge(Ticket ticket) {

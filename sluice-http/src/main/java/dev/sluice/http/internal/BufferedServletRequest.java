@@ -13,13 +13,13 @@ import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 
 /** A request whose body was already read by admission control; the downstream reads it from memory. */
-final class BufferedServletRequest extends HttpServletRequestWrapper {
+public final class BufferedServletRequest extends HttpServletRequestWrapper {
 
     private final byte[] body;
     private boolean streamUsed;
     private boolean readerUsed;
 
-    BufferedServletRequest(HttpServletRequest request, byte[] body) {
+    public BufferedServletRequest(HttpServletRequest request, byte[] body) {
         super(request);
         this.body = body;
     }

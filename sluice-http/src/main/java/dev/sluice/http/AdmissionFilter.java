@@ -1,5 +1,10 @@
-package dev.sluice.http.internal;
+package dev.sluice.http;
 
+import dev.sluice.Context;
+import dev.sluice.http.internal.AdmissionCore;
+import dev.sluice.http.internal.BufferedServletRequest;
+import dev.sluice.http.internal.Rejection;
+import dev.sluice.http.internal.Ticket;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.DispatcherType;
@@ -13,20 +18,45 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
-/** The servlet form of admission control; see {@code AdmissionControl#servletFilter()}. */
+/**
+ * The Jakarta Servlet form of an {@link AdmissionControl}: see that class for what it checks and answers.
+ * Map it to {@code /*} for the {@code REQUEST} dispatcher type, first in the chain, and register it
+ * {@code asyncSupported} if a servlet behind it calls {@code startAsync} (the slot is then held until the
+ * async cycle completes). Re-dispatches of a request (async, error, forward, include) pass through
+ * untouched. Any number of filters may share one {@code AdmissionControl}, and so its limits.
+ *
+ * <p>{@code new AdmissionFilter(admission)} and {@link AdmissionControl#servletFilter()} are the same.
+ * Prefer the constructor in applications that have no Jetty on the class path and let a framework
+ * introspect their objects (Spring does): reflection over {@code AdmissionControl}'s methods needs both
+ * server APIs, this class needs only the servlet API.
+ *
+ * <p>Thread-safe; {@link #init} and {@link #destroy} do nothing (the limits belong to the
+ * {@code AdmissionControl}).
+ */
 public final class AdmissionFilter implements Filter {
 
-    private final AdmissionCore core;
-    private final String contextAttribute;
+    private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;
 
-    /** Declared as {@link Filter} so that callers never make the verifier load this class's supertypes. */
-    public static Filter create(AdmissionCore core, String contextAttribute) {
-        return new AdmissionFilter(core, contextAttribute);
+    private final AdmissionCore core;
+    private final String contextAttribute = CONTEXT_ATTRIBUTE;
+
+    /** A filter applying {@code admission}'s limits. */
+    public AdmissionFilter(AdmissionControl admission) {
+        this.core = admission.core();
     }
 
-    private AdmissionFilter(AdmissionCore core, String contextAttribute) {
-        this.core = core;
-        this.contextAttribute = contextAttribute;
+    /** Declared as {@link Filter} so that {@code AdmissionControl}'s verifier never loads the servlet API. */
+    static Filter create(AdmissionControl admission) {
+        return new AdmissionFilter(admission);
+    }
+
+    /**
+     * The {@link Context} of a request this filter admitted: the request's deadline, if it had one;
+     * {@link Context#background()} if it did not pass through admission control. Same as
+     * {@link AdmissionControl#context(ServletRequest)}.
+     */
+    public static Context context(ServletRequest request) {
+        return request.getAttribute(CONTEXT_ATTRIBUTE) instanceof Context c ? c : Context.background();
     }
 
     @Override
@@ -86,7 +116,7 @@ public final class AdmissionFilter implements Filter {
         return ctx != null && !ctx.isEmpty() && uri.startsWith(ctx) ? uri.substring(ctx.length()) : uri;
     }
 
-    static void reject(HttpServletResponse response, Rejection r) throws IOException {
+    private static void reject(HttpServletResponse response, Rejection r) throws IOException {
         if (response.isCommitted()) {
             return;
         }

@@ -1,6 +1,13 @@
-package dev.sluice.http.internal;
+package dev.sluice.http;
 
+import dev.sluice.Context;
+import dev.sluice.http.internal.AdmissionCore;
+import dev.sluice.http.internal.Rejection;
+import dev.sluice.http.internal.Ticket;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -10,22 +17,48 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 
-/** The native Jetty 12 form of admission control; see {@code AdmissionControl#jettyHandler()}. */
+/**
+ * The native Jetty 12 form of an {@link AdmissionControl}: a {@link Handler.Wrapper} in front of the
+ * handler it protects; see {@code AdmissionControl} for what it checks and answers. The slot is released
+ * when the wrapped handler completes or fails the request's {@link Callback}, or throws, or declines the
+ * request (returns false). It may block (reading the body, waiting for a slot), so its invocation type is
+ * {@code BLOCKING}. Any number of handlers may share one {@code AdmissionControl}, and so its limits.
+ *
+ * <p>{@code new AdmissionHandler(admission, next)} and {@link AdmissionControl#jettyHandler(Handler)} are
+ * the same; the constructor needs no servlet API even under reflection.
+ */
 public final class AdmissionHandler extends Handler.Wrapper {
 
-    private final AdmissionCore core;
-    private final String contextAttribute;
+    private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;
 
-    /** Declared as {@link Handler.Wrapper} so that callers never make the verifier load this class. */
-    public static Handler.Wrapper create(AdmissionCore core, String contextAttribute, Handler next) {
-        return new AdmissionHandler(core, contextAttribute, next);
+    private final AdmissionCore core;
+    private final String contextAttribute = CONTEXT_ATTRIBUTE;
+
+    /** A handler applying {@code admission}'s limits, in front of a handler set later with {@code setHandler}. */
+    public AdmissionHandler(AdmissionControl admission) {
+        this(admission, null);
     }
 
-    private AdmissionHandler(AdmissionCore core, String contextAttribute, Handler next) {
+    /** A handler applying {@code admission}'s limits in front of {@code next}. */
+    public AdmissionHandler(AdmissionControl admission, Handler next) {
         super(next);
-        this.core = core;
-        this.contextAttribute = contextAttribute;
+        this.core = admission.core();
+    }
+
+    /** Declared as {@link Handler.Wrapper} so that {@code AdmissionControl}'s verifier never loads Jetty. */
+    static Handler.Wrapper create(AdmissionControl admission, Handler next) {
+        return new AdmissionHandler(admission, next);
+    }
+
+    /**
+     * The {@link Context} of a request this handler admitted: the request's deadline, if it had one;
+     * {@link Context#background()} if it did not pass through admission control. Same as
+     * {@link AdmissionControl#jettyContext(Request)}.
+     */
+    public static Context context(Request request) {
+        return request.getAttribute(CONTEXT_ATTRIBUTE) instanceof Context c ? c : Context.background();
     }
 
     /** Blocking: it may read the body and wait for a slot on the calling thread. */
@@ -51,7 +84,7 @@ public final class AdmissionHandler extends Handler.Wrapper {
         }
         Request downstream = request;
         if (AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod())) {
-            byte[] body = core.readBody(ticket, Content.Source.asInputStream(request), length);
+            byte[] body = readUnderBudget(request, ticket, length);
             if (body == null) {
                 return reject(response, callback, ticket.rejection());
             }
@@ -75,7 +108,24 @@ public final class AdmissionHandler extends Handler.Wrapper {
         return handled;
     }
 
-    static boolean reject(Response response, Callback callback, Rejection r) {
+    /**
+     * Reads the body with a timer that fails the request's content when the read budget ends, so that a
+     * client that stops sending altogether (not only one that trickles) gets its 408 on time.
+     */
+    private byte[] readUnderBudget(Request request, Ticket ticket, long length) throws java.io.IOException {
+        AtomicBoolean expired = new AtomicBoolean();
+        Scheduler.Task timer = request.getComponents().getScheduler().schedule(() -> {
+            expired.set(true);
+            request.fail(new TimeoutException("request body read budget exceeded"));
+        }, core.readBudgetNanos(), TimeUnit.NANOSECONDS);
+        try {
+            return core.readBody(ticket, Content.Source.asInputStream(request), length, expired::get);
+        } finally {
+            timer.cancel();
+        }
+    }
+
+    private static boolean reject(Response response, Callback callback, Rejection r) {
         response.setStatus(r.status());
         HttpFields.Mutable h = response.getHeaders();
         if (r.retryAfterSeconds() > 0) {
