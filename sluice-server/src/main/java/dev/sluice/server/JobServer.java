@@ -118,7 +118,10 @@ public final class JobServer {
             this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(config.host());
             connector.setPort(config.port());
-            connector.setIdleTimeout(Math.max(30_000, config.readTimeout().toMillis()));
+            // Not the read budget: Jetty's idle timeout also closes a connection whose request is waiting, with no
+            // I/O, for a wait=true job. A sender that trickles is cut off at the read budget by admission
+            // control; one that stalls completely holds a request thread (never a job slot) until this.
+            connector.setIdleTimeout(Math.max(config.readTimeout().toMillis(), ApiServlet.RESULT_WAIT.toMillis() + 5_000));
             server.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
             server.addConnector(connector);
 

@@ -88,4 +88,12 @@ class SlowClientTest {
             assertThat(http.post("/jobs?wait=true", "{\"cpuMillis\": 1}").statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void aWaitTrueJobLongerThanTheReadBudgetStillGetsItsAnswer() throws Exception {
+        ServerConfig c = ServerConfig.builder().port(0).readTimeout(Duration.ofSeconds(1)).rate(null).perClient(null).build();
+        try (RunningServer s = JobServer.start(c); Http http = new Http(s.uri())) {
+            assertThat(http.post("/jobs?wait=true", "{\"ioMillis\": 2500}").statusCode()).isEqualTo(200);
+        }
+    }
 }
