@@ -58,6 +58,7 @@ public final class JobsGate implements Filter {
                 case 200, 202 -> LiveStats.Outcome.ADMITTED;
                 case 429 -> LiveStats.Outcome.RATE_LIMITED;
                 case 503 -> LiveStats.Outcome.UNAVAILABLE;
+                case 400, 408, 413 -> LiveStats.Outcome.BAD_REQUEST;
                 default -> LiveStats.Outcome.OTHER;
             });
         }
