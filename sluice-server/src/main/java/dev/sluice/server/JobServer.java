@@ -164,7 +164,7 @@ public final class JobServer {
             m.put("mode", config.naive() ? "naive" : "bounded");
             m.put("workers", config.workers());
             m.put("queue", config.naive() ? -1 : config.queue());
-            m.put("waitMillis", config.waitBudget().toMillis());
+            m.put("waitMillis", config.naive() ? null : config.waitBudget().toMillis());
             m.put("rate", config.naive() ? "off" : config.rate().map(Rate::toString).orElse("off"));
             m.put("perClient", config.naive() ? "off" : config.perClient().map(Rate::toString).orElse("off"));
             m.put("adaptive", config.adaptive());

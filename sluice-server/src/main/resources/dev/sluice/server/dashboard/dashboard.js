@@ -121,7 +121,7 @@
     set('server-state', body.state);
     state.className = 'pill ' + (body.state === 'serving' ? 'ok' : 'draining');
     set('settings', 'workers ' + st.workers + ' \u00b7 queue ' + (st.queue < 0 ? '\u221e' : st.queue) + ' \u00b7 wait '
-        + st.waitMillis + 'ms \u00b7 rate ' + st.rate + ' \u00b7 per client ' + st.perClient
+        + (st.waitMillis === null ? 'off' : st.waitMillis + 'ms') + ' \u00b7 rate ' + st.rate + ' \u00b7 per client ' + st.perClient
         + (st.adaptive ? ' \u00b7 adaptive' : ''));
     var tt = body.totals;
     set('total-admitted', tt.admitted.toLocaleString('en-US'));
