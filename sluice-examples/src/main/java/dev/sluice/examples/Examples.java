@@ -14,7 +14,7 @@ public final class Examples {
     /** How an example is started: its flags in, its exit code out. */
     @FunctionalInterface
     interface Runner {
-        int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException;
+        int run(String[] args, PrintStream out, PrintStream err) throws Exception;
     }
 
     /** One runnable example. */
@@ -25,12 +25,27 @@ public final class Examples {
     static final List<Example> ALL = List.of(
             new Example("unbounded-vs-bounded",
                     "a fast producer and a slow consumer through an unbounded queue, then a bounded channel",
-                    UnboundedVsBounded::run));
+                    UnboundedVsBounded::run),
+            new Example("email-sender",
+                    "a bounded background sender: submit(ctx), trySubmit, counters that add up, a close that sends everything",
+                    EmailSender::run),
+            new Example("log-shipper",
+                    "telemetry that drops under pressure, counts every drop and reports drops at a low rate",
+                    LogShipper::run),
+            new Example("coffee-shop",
+                    "three baristas and ten chairs on a worker pool, checked against Little's law",
+                    CoffeeShop::run),
+            new Example("rate-limited-client",
+                    "an HTTP client held to a token bucket and a retry budget against a flaky local server",
+                    RateLimitedClient::run),
+            new Example("hysteresis-pool",
+                    "watermark shedding at 80% / resume at 40%, next to a band too narrow to stop flapping",
+                    HysteresisPool::run));
 
     private Examples() {
     }
 
-    public static void main(String[] args) throws InterruptedException {
+    public static void main(String[] args) throws Exception {
         int code = run(args, System.out, System.err);
         if (code != 0) {
             System.exit(code);
@@ -38,7 +53,7 @@ public final class Examples {
     }
 
     /** Runs the example named by {@code args[0]} with the remaining arguments; returns the exit code. */
-    static int run(String[] args, PrintStream out, PrintStream err) throws InterruptedException {
+    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         if (args.length == 0) {
             err.println("usage: ./sluice example NAME [flags]   (NAME --help shows an example's flags)");
             list(err);
