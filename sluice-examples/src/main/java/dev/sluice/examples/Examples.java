@@ -40,7 +40,13 @@ public final class Examples {
                     RateLimitedClient::run),
             new Example("hysteresis-pool",
                     "watermark shedding at 80% / resume at 40%, next to a band too narrow to stop flapping",
-                    HysteresisPool::run));
+                    HysteresisPool::run),
+            new Example("chat-broadcaster",
+                    "a chat room where a stuck client is disconnected with a reason instead of growing memory",
+                    ChatBroadcaster::run),
+            new Example("latest-price",
+                    "a conflated register between a fast ticker and a slow screen: always the newest price",
+                    LatestPrice::run));
 
     private Examples() {
     }
