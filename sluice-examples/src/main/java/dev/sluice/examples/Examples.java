@@ -46,7 +46,10 @@ public final class Examples {
                     ChatBroadcaster::run),
             new Example("latest-price",
                     "a conflated register between a fast ticker and a slow screen: always the newest price",
-                    LatestPrice::run));
+                    LatestPrice::run),
+            new Example("image-resize",
+                    "the guide's case study: admission, body cap, read budget, separate CPU slots, metrics, drain",
+                    ImageResizeDemo::run));
 
     private Examples() {
     }
