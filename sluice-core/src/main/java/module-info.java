@@ -6,6 +6,7 @@ module dev.sluice {
     exports dev.sluice;
     exports dev.sluice.channel;
     exports dev.sluice.limit;
+    exports dev.sluice.pipeline;
     exports dev.sluice.pool;
     exports dev.sluice.retry;
 }
