@@ -17,9 +17,9 @@ import java.util.concurrent.ThreadFactory;
  * a stage feeds one stage only, and there is no cycle (see {@link PipelineCycleException}). A refused plan
  * has started nothing.
  *
- * <p>Threads: by default every stage thread is a new virtual thread named
- * {@code sluice-pipeline:<stage>:<role>}; {@link #threads(ThreadFactory)} chooses another factory (for
- * platform threads, or to count them). A pipeline makes a fixed number of threads, known before it starts:
+ * <p>Threads: by default every stage thread is a new virtual thread; {@link #threads(ThreadFactory)}
+ * chooses another factory (for platform threads, or to count them). Whichever factory made it, each thread
+ * is named {@code sluice-pipeline:<stage>:<role>}. A pipeline makes a fixed number of threads, known before it starts:
  * one per serial stage, n (+2 when ordered) per {@code mapParallel}, lanes + 1 per {@code partitionBy},
  * one per fan-out consumer.
  */
@@ -94,7 +94,7 @@ public final class PipelinePlan {
      *
      * @throws PipelineFailedException if a stage failed or {@code context} ended first
      * @throws InterruptedException    if the caller is interrupted: the pipeline is then cancelled, and this
-     *                                 returns once its threads have ended, with the interrupt flag set
+     *                                 is thrown once its threads have ended
      */
     public void run(Context context) throws InterruptedException {
         RunningPipeline p = start(context);

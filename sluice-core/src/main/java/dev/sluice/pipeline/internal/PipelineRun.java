@@ -42,7 +42,6 @@ public final class PipelineRun implements RunningPipeline {
     volatile boolean draining;
 
     private final ThreadFactory factory;
-    private final boolean nameThreads;
     private final List<Thread> threads = new ArrayList<>();
     final List<StageRuntime> stages = new ArrayList<>();
     final List<Link> links = new ArrayList<>();
@@ -56,7 +55,6 @@ public final class PipelineRun implements RunningPipeline {
     PipelineRun(Context parent, ThreadFactory factory) {
         this.ctx = parent.withCancel();
         this.sourceCtx = ctx.withCancel();
-        this.nameThreads = factory == null;
         this.factory = factory != null ? factory : Thread.ofVirtual().factory();
     }
 
@@ -65,9 +63,7 @@ public final class PipelineRun implements RunningPipeline {
         if (t == null) {
             throw new IllegalStateException("the pipeline's ThreadFactory returned null");
         }
-        if (nameThreads) {
-            t.setName("sluice-pipeline:" + st.name + ":" + role);
-        }
+        t.setName("sluice-pipeline:" + st.name + ":" + role);
         threads.add(t);
     }
 
@@ -109,8 +105,10 @@ public final class PipelineRun implements RunningPipeline {
 
     /** A stage thread ended by throwing {@code t}. */
     void stageFailed(StageRuntime st, Throwable t) {
-        boolean unwinding = ctx.isDone() && (t instanceof ContextDoneException || t instanceof InterruptedException);
-        if (unwinding) {
+        // A failure is recorded before the context is cancelled, so a done context with no failure
+        // recorded was cancelled from outside (or reached its deadline): whatever this stage threw while
+        // unwinding from that is a consequence, not the cause.
+        if (ctx.isDone()) {
             failure.compareAndSet(null, new Failure(null, ctx.cause()));
         } else if (failure.compareAndSet(null, new Failure(st.name, t))) {
             ctx.cancel(t);
@@ -278,7 +276,7 @@ public final class PipelineRun implements RunningPipeline {
                 out += m.out();
             }
             if (st.node.body.countsFromLink() && st.in != null) {
-                in = st.in.channel.stats().received();
+                in = st.in.channel.stats().received() - st.discarded.get();
             }
             long blockedOut = st.out == null ? 0 : st.out.channel.stats().blockedNanos();
             ss.add(new StageStats(st.name, st.node.body.kind(), st.meters.size(), in, out, st.discarded.get(),

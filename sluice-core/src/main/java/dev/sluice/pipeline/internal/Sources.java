@@ -139,7 +139,7 @@ public final class Sources {
 
         @Override
         void launch(StageRuntime st) {
-            Meter m = st.meter(false);
+            Meter m = st.meter(true); // counts items taken from the source
             st.spawn("source", () -> {
                 StageRuntime.Emit emit = st.new Emit(st.out, m, st.run.sourceCtx);
                 try {
