@@ -216,10 +216,10 @@ public final class Pipeline<T> {
 
     /**
      * Applies {@code f} on {@code n} threads, keeping input order if {@code ordered}. Ordered, at most
-     * {@code window + 1} items are between the input and the output at any time (being worked on, or done
-     * and waiting for an earlier one), so a slow item holds back at most that many and memory stays
-     * bounded; {@code window} is ignored when not ordered. Threads: n workers, plus a dispatcher and an
-     * emitter when ordered.
+     * {@code window} items are between the input and the output at any time (being worked on, or done and
+     * waiting for an earlier one), so a slow item holds back at most {@code window - 1} others and memory
+     * stays bounded; {@code window} is ignored when not ordered. Either way the stage runs on exactly
+     * {@code n} threads.
      */
     public <R> Pipeline<R> mapParallel(String name, int n, boolean ordered, int window, Function<? super T, ? extends R> f) {
         return parallel(checkName(name), n, ordered, window, f);
@@ -243,14 +243,25 @@ public final class Pipeline<T> {
      * passed since its first item and no further item is immediately available, or when the input ends.
      * {@code maxWait} zero emits whatever is available at once. Every list is a new {@code ArrayList}
      * handed over for good: the stage never reuses or touches it again.
+     *
+     * <p>Right after {@link #from(Iterable)} (with its default link) the source and the batch are fused into
+     * one stage, named after the batch if it has a name, else after the source: the source's thread fills
+     * the lists, so items never cross a link one at a time. An iterator cannot be waited on with a
+     * deadline, so there the maxWait check is made each time the iterator returns an item.
      */
     public Pipeline<List<T>> batch(int size, Duration maxWait) {
-        return then(null, new Batcher(size, maxWait));
+        return batchNamed(null, size, maxWait);
     }
 
     /** {@link #batch(int, Duration)} with a name. */
     public Pipeline<List<T>> batch(String name, int size, Duration maxWait) {
-        return then(checkName(name), new Batcher(size, maxWait));
+        return batchNamed(checkName(name), size, maxWait);
+    }
+
+    private Pipeline<List<T>> batchNamed(String name, int size, Duration maxWait) {
+        Batcher batcher = new Batcher(size, maxWait);
+        Node fused = Sources.fuseBatch(node, name, size, maxWait);
+        return fused != null ? new Pipeline<>(fused) : then(name, batcher);
     }
 
     /**

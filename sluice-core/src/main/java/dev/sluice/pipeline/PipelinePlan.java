@@ -20,7 +20,7 @@ import java.util.concurrent.ThreadFactory;
  * <p>Threads: by default every stage thread is a new virtual thread; {@link #threads(ThreadFactory)}
  * chooses another factory (for platform threads, or to count them). Whichever factory made it, each thread
  * is named {@code sluice-pipeline:<stage>:<role>}. A pipeline makes a fixed number of threads, known before it starts:
- * one per serial stage, n (+2 when ordered) per {@code mapParallel}, lanes + 1 per {@code partitionBy},
+ * one per serial stage, n per {@code mapParallel}, lanes + 1 per {@code partitionBy},
  * one per fan-out consumer.
  */
 public final class PipelinePlan {

@@ -8,12 +8,11 @@ import java.util.Map;
  *
  * @param complete     true if every stage finished (input ended, or stopped early on purpose) without a
  *                     failure, cancellation or abort
- * @param leftInLinks  items still buffered in each link, by link name (links inside stages included:
- *                     an ordered {@code mapParallel}'s reorder window shows each item's result if it had
- *                     one, else its input); only non-empty links appear
+ * @param leftInLinks  items still buffered in each link, by link name (links inside a
+ *                     {@code partitionBy} included); only non-empty links appear
  * @param heldByStages items each stage had taken from its input and not passed on when it stopped (the
  *                     item a function or sink threw on, a result whose send was cancelled, a batch being
- *                     filled), by stage name; a source that {@code drain} stopped shows the item it had
+ *                     filled, the results an ordered {@code mapParallel} held in its reorder window), by stage name; a source that {@code drain} stopped shows the item it had
  *                     taken and not yet sent
  */
 public record ShutdownReport(boolean complete, Map<String, List<Object>> leftInLinks,

@@ -59,10 +59,36 @@ class BatchTest {
     }
 
     @Test
-    void neverReusesAListItHasHandedOn() throws Exception {
+    void neverReusesAListItHasHandedOnFusedWithTheSource() throws Exception {
+        checkNoReuse(Pipeline.from(IntStream.range(0, 1000).boxed().toList()));
+    }
+
+    @Test
+    void neverReusesAListItHasHandedOnAfterAStage() throws Exception {
+        checkNoReuse(Pipeline.from(IntStream.range(0, 1000).boxed().toList()).map("m", x -> x));
+    }
+
+    @Test
+    void rightAfterAnIterableSourceTheBatchRunsOnTheSourcesThread() throws Exception {
+        RunningPipeline fused = Pipeline.from("src", IntStream.range(0, 100).boxed().toList())
+                .batch(10, Duration.ofSeconds(1)).to("out", b -> { }).start();
+        fused.await();
+        StageStats src = fused.stats().stage("src").orElseThrow();
+        assertThat(src.kind()).isEqualTo("batch");
+        assertThat(src.itemsIn()).isEqualTo(100);
+        assertThat(src.itemsOut()).isEqualTo(10);
+        assertThat(fused.stats().stages()).hasSize(2);
+        // A configured source link is kept, and with it a separate batch stage.
+        RunningPipeline separate = Pipeline.from("src", IntStream.range(0, 100).boxed().toList()).buffer(8)
+                .batch("b", 10, Duration.ofSeconds(1)).to("out", b -> { }).start();
+        separate.await();
+        assertThat(separate.stats().stages()).extracting(StageStats::name).containsExactly("src", "b", "out");
+    }
+
+    private static void checkNoReuse(Pipeline<Integer> upstream) throws Exception {
         List<List<Integer>> received = new ArrayList<>();
         List<List<Integer>> copies = new ArrayList<>();
-        Pipeline.from(IntStream.range(0, 1000).boxed().toList())
+        upstream
                 .batch(7, Duration.ofMillis(1))
                 .to("out", batch -> {
                     received.add(batch);

@@ -37,6 +37,14 @@ public final class Batcher extends StageBody {
         this.maxWaitNanos = Math.min(nanos, Long.MAX_VALUE / 4);
     }
 
+    int size() {
+        return size;
+    }
+
+    long maxWaitNanos() {
+        return maxWaitNanos;
+    }
+
     @Override
     String kind() {
         return "batch";

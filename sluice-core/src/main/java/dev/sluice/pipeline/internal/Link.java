@@ -28,8 +28,6 @@ public final class Link {
     final int writers;
     final int readers;
     private final AtomicInteger writersLeft;
-    /** How a leftover is shown in a report (the ordered stage's slots show their item); null: not reported. */
-    java.util.function.UnaryOperator<Object> reportAs = x -> x;
 
     Link(String name, int capacity, Overflow overflow, int writers, int readers) {
         this.name = name;
@@ -99,9 +97,7 @@ public final class Link {
         List<Object> left = new ArrayList<>();
         try {
             for (Object x; (x = channel.tryReceive()) != null; ) {
-                if (reportAs != null) {
-                    left.add(reportAs.apply(x));
-                }
+                left.add(x);
             }
         } catch (ChannelClosedException drained) {
             // closed and empty

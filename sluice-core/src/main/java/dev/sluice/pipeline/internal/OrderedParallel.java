@@ -1,22 +1,34 @@
 package dev.sluice.pipeline.internal;
 
+import dev.sluice.channel.Channel;
 import java.util.Objects;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * {@code mapParallel(n, ordered = true)}: a dispatcher takes items in input order and gives each a slot,
- * which it puts first into the order link (capacity: the window) and then into the work link read by
- * the n workers; the emitter takes slots from the order link in order and waits for each one's result.
- * The order link's capacity bounds the reorder window: at most {@code window} slots wait there, plus the
- * one the emitter is waiting on, so at most {@code window + 1} items are between the input and the output
- * (being worked on, or done and waiting for an earlier one) and a slow item holds back at most that many.
+ * {@code mapParallel(n, ordered = true)}: n workers and no other thread. A worker takes a window token,
+ * then takes the next input item together with its sequence number (workers take turns at the input, so
+ * numbers follow input order), applies the function, and puts the result in the reorder ring at its
+ * number. Whichever worker then finds the result at the head of the ring becomes the emitter: it sends
+ * results downstream in sequence until it reaches a gap, returning a token for each. The window is the
+ * number of tokens, so at most {@code window} items are between the input and the output (being worked
+ * on, or done and waiting for an earlier one), and a slow item holds back at most that many.
  *
- * <p>A worker publishes a result with a volatile write and then reads the slot's waiter; the emitter
- * writes itself as the waiter and then re-reads the result before parking. Both pairs are volatile, so
- * one of them always sees the other: no lost wake-up. Cancellation interrupts the emitter's park.
+ * <p>Why no lost result: a worker writes its result (volatile) and then tries to take the emitter flag;
+ * an emitter clears the flag and then re-reads the head. If the worker's attempt failed because an
+ * emitter held the flag, that emitter's re-read comes after the worker's write in the order of volatile
+ * accesses and sees the result, and goes round again.
+ *
+ * <p>Blocking: waiting for a token is a receive on a sluice channel with the run's context; waiting for
+ * the input turn is an interruptible lock held only across one receive (which itself waits on the
+ * context), and cancellation interrupts every stage thread.
  */
 public final class OrderedParallel extends StageBody {
+
+    private static final Object TOKEN = new Object();
 
     private final int workers;
     private final int window;
@@ -29,50 +41,12 @@ public final class OrderedParallel extends StageBody {
         if (window <= 0) {
             throw new IllegalArgumentException("the reorder window must be >= 1, got " + window);
         }
+        if (window > Channel.MAX_CAPACITY) {
+            throw new IllegalArgumentException("the reorder window must be <= " + Channel.MAX_CAPACITY + ", got " + window);
+        }
         this.workers = workers;
         this.window = window;
         this.f = Objects.requireNonNull(f, "function");
-    }
-
-    static final class Slot {
-        final Object input;
-        volatile Object result;
-        volatile Thread waiter;
-
-        Slot(Object input) {
-            this.input = input;
-        }
-
-        void complete(Object r) {
-            result = r;
-            Thread w = waiter;
-            if (w != null) {
-                LockSupport.unpark(w);
-            }
-        }
-
-        Object await(PipelineRun run) throws InterruptedException {
-            Object r = result;
-            if (r != null) {
-                return r;
-            }
-            waiter = Thread.currentThread();
-            while ((r = result) == null) {
-                if (run.stopping) {
-                    throw run.stoppedException();
-                }
-                if (Thread.interrupted()) {
-                    throw new InterruptedException();
-                }
-                LockSupport.park(this);
-            }
-            return r;
-        }
-
-        Object reported() {
-            Object r = result;
-            return r != null ? r : input;
-        }
     }
 
     @Override
@@ -82,104 +56,119 @@ public final class OrderedParallel extends StageBody {
 
     @Override
     int writers() {
-        return 1;
+        return workers;
     }
 
     @Override
     int readers() {
-        return 1;
+        return workers;
     }
 
     @Override
     void launch(StageRuntime st) {
-        Link order = st.internalLink("order", window, 1, 1);
-        order.reportAs = x -> ((Slot) x).reported();
-        Link work = st.internalLink("work", workers, 1, workers);
-        work.reportAs = null; // every slot in it is also in the order link
-        PipelineRun run = st.run;
+        new Run(st).launch();
+    }
 
-        Meter dm = st.meter(true);
-        st.spawn("dispatcher", () -> {
-            Slot pending = null;
+    /** The shared state of one running ordered stage. */
+    private final class Run {
+        final StageRuntime st;
+        final Channel<Object> tokens = Channel.builder().capacity(window).build();
+        final ReentrantLock inputTurn = new ReentrantLock();
+        final AtomicReferenceArray<Object> ring = new AtomicReferenceArray<>(window);
+        final AtomicBoolean emitting = new AtomicBoolean();
+        final AtomicInteger alive = new AtomicInteger(workers);
+        long nextSeq;                 // guarded by inputTurn
+        volatile long emitSeq;        // written only by the thread holding the emitter flag
+        volatile boolean downstreamGone;
+
+        Run(StageRuntime st) {
+            this.st = st;
+            for (int i = 0; i < window; i++) {
+                tokens.trySend(TOKEN);
+            }
+        }
+
+        void launch() {
+            for (int i = 0; i < workers; i++) {
+                Meter m = st.meter(true);
+                st.spawn("worker-" + i, () -> work(m));
+            }
+        }
+
+        private int slot(long seq) {
+            return (int) (seq % window);
+        }
+
+        private void work(Meter m) throws Throwable {
+            PipelineRun run = st.run;
+            StageRuntime.Emit emit = st.new Emit(st.out, m, run.ctx);
+            Object held = null;
             try {
                 while (true) {
                     if (run.stopping) {
                         throw run.stoppedException();
                     }
-                    Object x = st.in.receive(dm, run);
-                    if (x == Link.END) {
-                        return;
+                    tokens.receive(run.ctx);
+                    Object x;
+                    long seq;
+                    inputTurn.lockInterruptibly();
+                    try {
+                        x = st.in.receive(m, run);
+                        if (x == Link.END) {
+                            tokens.trySend(TOKEN);
+                            return;
+                        }
+                        seq = nextSeq++;
+                    } finally {
+                        inputTurn.unlock();
                     }
-                    dm.countIn();
-                    pending = new Slot(x);
-                    if (!order.send(pending, run.ctx)) {
-                        pending = null;
-                        st.discarded.incrementAndGet();
-                        st.stopEarly(st.in);
-                        return;
-                    }
-                    Slot s = pending;
-                    pending = null;
-                    work.send(s, run.ctx);
-                }
-            } catch (Throwable t) {
-                st.hold(pending == null ? null : pending.input);
-                throw t;
-            } finally {
-                order.writerDone();
-                work.writerDone();
-            }
-        });
-
-        for (int i = 0; i < workers; i++) {
-            Meter wm = st.meter(false);
-            st.spawn("worker-" + i, () -> {
-                while (true) {
-                    if (run.stopping) {
-                        throw run.stoppedException();
-                    }
-                    Object o = work.receive(wm, run);
-                    if (o == Link.END) {
-                        return;
-                    }
-                    Slot s = (Slot) o;
-                    Object r = f.apply(s.input);
+                    m.countIn();
+                    held = x;
+                    Object r = f.apply(x);
                     if (r == null) {
                         throw new NullPointerException("stage '" + st.name + "' produced null; pipeline items are never null");
                     }
-                    s.complete(r);
-                }
-            });
-        }
-
-        Meter em = st.meter(false);
-        st.spawn("emitter", () -> {
-            StageRuntime.Emit emit = st.new Emit(st.out, em, run.ctx);
-            Slot current = null;
-            try {
-                while (true) {
-                    if (run.stopping) {
-                        throw run.stoppedException();
-                    }
-                    Object o = order.receive(em, run);
-                    if (o == Link.END) {
-                        return;
-                    }
-                    current = (Slot) o;
-                    Object r = current.await(run);
-                    if (!emit.emit(r)) {
-                        current = null;
-                        st.stopEarly(order);
-                        return;
-                    }
-                    current = null;
+                    ring.set(slot(seq), r);
+                    held = null;
+                    emitReady(emit);
                 }
             } catch (Throwable t) {
-                st.hold(emit.pending != null ? emit.pending : current == null ? null : current.reported());
+                st.hold(emit.pending != null ? emit.pending : held);
                 throw t;
             } finally {
+                if (alive.decrementAndGet() == 0) {
+                    // Every worker has ended: what is still in the ring was done and never emitted.
+                    for (int i = 0; i < window; i++) {
+                        st.hold(ring.getAndSet(i, null));
+                    }
+                }
                 st.out.writerDone();
             }
-        });
+        }
+
+        /** Emits results from the head of the ring while they are there, if no other worker is doing so. */
+        private void emitReady(StageRuntime.Emit emit) throws InterruptedException {
+            while (emitting.compareAndSet(false, true)) {
+                try {
+                    Object r;
+                    while ((r = ring.get(slot(emitSeq))) != null) {
+                        ring.set(slot(emitSeq), null);
+                        emitSeq = emitSeq + 1;
+                        tokens.trySend(TOKEN); // never full: a token comes back once per token taken
+                        if (downstreamGone) {
+                            st.discarded.incrementAndGet();
+                        } else if (!emit.emit(r)) {
+                            downstreamGone = true;
+                            st.stopEarly(st.in);
+                        }
+                    }
+                } finally {
+                    emitting.set(false);
+                }
+                if (ring.get(slot(emitSeq)) == null) {
+                    return;
+                }
+            }
+        }
     }
 }

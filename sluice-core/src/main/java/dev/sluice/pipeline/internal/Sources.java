@@ -19,10 +19,77 @@ public final class Sources {
 
     public static StageBody iterable(Iterable<?> items) {
         Objects.requireNonNull(items, "items");
-        return new SourceBody("source") {
-            @Override
-            void loop(StageRuntime st, StageRuntime.Emit emit, Meter m) throws Throwable {
-                Iterator<?> it = items.iterator();
+        return new IterableSource(items);
+    }
+
+    /** The plain iterable source; {@link #fuseBatch} recognises it. */
+    private static final class IterableSource extends SourceBody {
+        final Iterable<?> items;
+
+        IterableSource(Iterable<?> items) {
+            super("source");
+            this.items = items;
+        }
+
+        @Override
+        void loop(StageRuntime st, StageRuntime.Emit emit, Meter m) throws Throwable {
+            Iterator<?> it = items.iterator();
+            while (!st.run.draining && it.hasNext()) {
+                if (st.run.stopping) {
+                    throw st.run.stoppedException();
+                }
+                Object x = it.next();
+                if (x == null) {
+                    throw new NullPointerException("source '" + st.name + "' produced null; pipeline items are never null");
+                }
+                m.countIn();
+                if (!emit.emit(x)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code from(iterable).batch(size, maxWait)} as one stage: the source's thread fills the lists itself,
+     * so items do not cross a link one by one. Returns null if {@code source} is not a plain iterable
+     * source or its link was configured (then there is a link to keep).
+     */
+    public static Node fuseBatch(Node source, String name, int size, java.time.Duration maxWait) {
+        if (!(source.body instanceof IterableSource src) || !source.upstreams.isEmpty()
+                || source.capacity != dev.sluice.pipeline.Pipeline.DEFAULT_CAPACITY
+                || source.overflow != dev.sluice.channel.Overflow.BLOCK) {
+            return null;
+        }
+        Batcher shape = new Batcher(size, maxWait); // validates the arguments the same way
+        String fusedName = name != null ? name : source.explicitName ? source.name : null;
+        return Node.of(fusedName, new FusedBatchSource(src.items, shape.size(), shape.maxWaitNanos()), java.util.List.of(),
+                dev.sluice.pipeline.Pipeline.DEFAULT_CAPACITY, dev.sluice.channel.Overflow.BLOCK);
+    }
+
+    /**
+     * The fused iterable source and batch. An iterator cannot be waited on with a deadline, so the
+     * maxWait check is made each time it returns an item; an in-memory iterable never waits, so lists are
+     * full except the last. On drain, the partial list is sent on (it is already inside).
+     */
+    private static final class FusedBatchSource extends SourceBody {
+        private final Iterable<?> items;
+        private final int size;
+        private final long maxWaitNanos;
+
+        FusedBatchSource(Iterable<?> items, int size, long maxWaitNanos) {
+            super("batch");
+            this.items = items;
+            this.size = size;
+            this.maxWaitNanos = maxWaitNanos;
+        }
+
+        @Override
+        void loop(StageRuntime st, StageRuntime.Emit emit, Meter m) throws Throwable {
+            Iterator<?> it = items.iterator();
+            java.util.List<Object> batch = null;
+            long deadline = 0L;
+            try {
                 while (!st.run.draining && it.hasNext()) {
                     if (st.run.stopping) {
                         throw st.run.stoppedException();
@@ -32,12 +99,36 @@ public final class Sources {
                         throw new NullPointerException("source '" + st.name + "' produced null; pipeline items are never null");
                     }
                     m.countIn();
-                    if (!emit.emit(x)) {
-                        return;
+                    if (batch == null) {
+                        batch = new java.util.ArrayList<>(Math.min(size, 1024));
+                        deadline = System.nanoTime() + maxWaitNanos;
+                    }
+                    batch.add(x);
+                    if (batch.size() == size || System.nanoTime() - deadline >= 0) {
+                        java.util.List<Object> b = batch;
+                        batch = null;
+                        if (!emit.emit(b)) {
+                            return;
+                        }
                     }
                 }
+                if (batch != null) {
+                    java.util.List<Object> b = batch;
+                    batch = null;
+                    // Already inside the pipeline: sent on even when drain stopped the source.
+                    StageRuntime.Emit last = st.new Emit(emit.output, m, st.run.ctx);
+                    try {
+                        last.emit(b);
+                    } catch (Throwable t) {
+                        st.hold(b);
+                        throw t;
+                    }
+                }
+            } catch (Throwable t) {
+                st.hold(batch);
+                throw t;
             }
-        };
+        }
     }
 
     public static StageBody port(ReceivePort<?> port) {
