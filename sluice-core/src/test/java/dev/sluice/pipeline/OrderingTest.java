@@ -74,10 +74,11 @@ class OrderingTest {
                 }).to("out", out).threads(threads).start();
         // Item 0 is stuck: nothing can be emitted, and once the window is used up the other workers must
         // wait for a token instead of taking more input.
-        Poll.until("the window is used up and the free workers wait for room in it", () -> started.get() == window
-                && threads.made().stream().filter(t -> t.getName().contains("work:worker") && Poll.isParked(t)).count() == 2);
+        Poll.until("the window is used up and every worker waits", () -> started.get() == window
+                && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                        && t.getState() == Thread.State.WAITING).count() == 3);
         assertThat(out.size()).isZero();
-        // Parked, the free workers cannot start more: at most window items between input and output.
+        // Waiting, the free workers cannot start more: at most window items between input and output.
         assertThat(started.get()).isEqualTo(window);
         assertThat(p.stats().stage("work").orElseThrow().itemsIn()).isEqualTo(window);
         slow.countDown();

@@ -107,7 +107,8 @@ class ShutdownTest {
                     return -x;
                 }).to("out", x -> { }).threads(threads).start();
         Poll.until("the window is used up", () -> p.stats().stage("ord").orElseThrow().itemsIn() == 4
-                && threads.made().stream().filter(t -> t.getName().contains("ord:worker") && Poll.isParked(t)).count() == 1);
+                && threads.made().stream().filter(t -> t.getName().contains("ord:worker")
+                        && t.getState() == Thread.State.WAITING).count() == 2);
         ShutdownReport r = p.abort();
         threads.assertAllEnded();
         // Item 0 was being worked on; items 1..3 were done (their results are negative) and waited behind it.

@@ -28,7 +28,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code unbatched} sends every item through every link on its own; {@code batched} groups them with
  * {@code batch(64, 1 ms)} right after the source, so each of the four stages applies the same function to
  * the 64 items of a list (in place: the list is the stage's to keep) and each link carries one list per 64
- * items. The target: batched at least 5x unbatched.
+ * items. Right after an iterable source the batch is fused with it (the source's thread fills the lists),
+ * so in {@code batched} no item crosses a link on its own. {@code batchedAfterFirstStage} shows the case
+ * that cannot be fused: source -> s1 -> batch -> s2..s4 on lists -> sink, where two links still carry
+ * single items. The target: batched at least 5x unbatched.
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar PipelineBatchingBenchmark
@@ -49,6 +52,7 @@ public class PipelineBatchingBenchmark {
 
     private PipelinePlan unbatched;
     private PipelinePlan batched;
+    private PipelinePlan batchedAfterFirstStage;
     private Blackhole bh;
 
     @Setup
@@ -78,6 +82,16 @@ public class PipelineBatchingBenchmark {
                     }
                 })
                 .threads(factory);
+        batchedAfterFirstStage = Pipeline.from(items)
+                .map("s1", f)
+                .batch(64, Duration.ofMillis(1))
+                .map("s2", each).map("s3", each).map("s4", each)
+                .to("sink", list -> {
+                    for (Integer x : list) {
+                        bh.consume(x);
+                    }
+                })
+                .threads(factory);
     }
 
     @Benchmark
@@ -90,5 +104,11 @@ public class PipelineBatchingBenchmark {
     @OperationsPerInvocation(ITEMS)
     public void batched() throws InterruptedException {
         batched.run();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void batchedAfterFirstStage() throws InterruptedException {
+        batchedAfterFirstStage.run();
     }
 }

@@ -9,22 +9,24 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * {@code mapParallel(n, ordered = true)}: n workers and no other thread. A worker takes a window token,
- * then takes the next input item together with its sequence number (workers take turns at the input, so
- * numbers follow input order), applies the function, and puts the result in the reorder ring at its
- * number. Whichever worker then finds the result at the head of the ring becomes the emitter: it sends
- * results downstream in sequence until it reaches a gap, returning a token for each. The window is the
- * number of tokens, so at most {@code window} items are between the input and the output (being worked
- * on, or done and waiting for an earlier one), and a slow item holds back at most that many.
+ * {@code mapParallel(n, ordered = true)}: n workers and no other thread. Workers take turns at the input
+ * (a lock held across one receive), so each item gets a sequence number in input order; the worker applies
+ * the function and puts the result in the reorder ring at its number. Whichever worker then finds a result
+ * at the head of the ring becomes the emitter: it sends results downstream in sequence until it reaches a
+ * gap. The worker holding the input turn takes a new item only while fewer than {@code window} items are
+ * between the input and the output (being worked on, or done and waiting for an earlier one), so a slow
+ * item holds back at most {@code window - 1} others and the ring never wraps onto a live slot.
  *
  * <p>Why no lost result: a worker writes its result (volatile) and then tries to take the emitter flag;
  * an emitter clears the flag and then re-reads the head. If the worker's attempt failed because an
  * emitter held the flag, that emitter's re-read comes after the worker's write in the order of volatile
- * accesses and sees the result, and goes round again.
+ * accesses, sees the result, and goes round again. The same pairing (the input-turn holder sets
+ * {@code roomWanted} then re-reads {@code emitSeq}; the emitter advances {@code emitSeq} then reads
+ * {@code roomWanted}) makes sure a worker waiting for room in the window is signalled.
  *
- * <p>Blocking: waiting for a token is a receive on a sluice channel with the run's context; waiting for
- * the input turn is an interruptible lock held only across one receive (which itself waits on the
- * context), and cancellation interrupts every stage thread.
+ * <p>Blocking: waiting for room is a receive on a one-slot sluice channel with the run's context; waiting
+ * for the input turn is an interruptible lock whose holder waits only on the context; cancellation
+ * interrupts every stage thread.
  */
 public final class OrderedParallel extends StageBody {
 
@@ -72,20 +74,18 @@ public final class OrderedParallel extends StageBody {
     /** The shared state of one running ordered stage. */
     private final class Run {
         final StageRuntime st;
-        final Channel<Object> tokens = Channel.builder().capacity(window).build();
+        final Channel<Object> room = Channel.builder().capacity(1).build();
         final ReentrantLock inputTurn = new ReentrantLock();
         final AtomicReferenceArray<Object> ring = new AtomicReferenceArray<>(window);
         final AtomicBoolean emitting = new AtomicBoolean();
         final AtomicInteger alive = new AtomicInteger(workers);
         long nextSeq;                 // guarded by inputTurn
         volatile long emitSeq;        // written only by the thread holding the emitter flag
+        volatile boolean roomWanted;  // the input-turn holder waits for the window to move
         volatile boolean downstreamGone;
 
         Run(StageRuntime st) {
             this.st = st;
-            for (int i = 0; i < window; i++) {
-                tokens.trySend(TOKEN);
-            }
         }
 
         void launch() {
@@ -108,14 +108,13 @@ public final class OrderedParallel extends StageBody {
                     if (run.stopping) {
                         throw run.stoppedException();
                     }
-                    tokens.receive(run.ctx);
                     Object x;
                     long seq;
                     inputTurn.lockInterruptibly();
                     try {
+                        awaitRoom(run);
                         x = st.in.receive(m, run);
                         if (x == Link.END) {
-                            tokens.trySend(TOKEN);
                             return;
                         }
                         seq = nextSeq++;
@@ -146,6 +145,18 @@ public final class OrderedParallel extends StageBody {
             }
         }
 
+        /** Waits, holding the input turn, until fewer than {@code window} items are inside the stage. */
+        private void awaitRoom(PipelineRun run) throws InterruptedException {
+            while (nextSeq - emitSeq >= window) {
+                roomWanted = true;
+                if (nextSeq - emitSeq < window) {
+                    break;
+                }
+                room.receive(run.ctx); // a stale signal only costs one more check
+            }
+            roomWanted = false;
+        }
+
         /** Emits results from the head of the ring while they are there, if no other worker is doing so. */
         private void emitReady(StageRuntime.Emit emit) throws InterruptedException {
             while (emitting.compareAndSet(false, true)) {
@@ -154,7 +165,10 @@ public final class OrderedParallel extends StageBody {
                     while ((r = ring.get(slot(emitSeq))) != null) {
                         ring.set(slot(emitSeq), null);
                         emitSeq = emitSeq + 1;
-                        tokens.trySend(TOKEN); // never full: a token comes back once per token taken
+                        if (roomWanted) {
+                            roomWanted = false;
+                            room.trySend(TOKEN); // a one-slot signal: if one is pending already, that will do
+                        }
                         if (downstreamGone) {
                             st.discarded.incrementAndGet();
                         } else if (!emit.emit(r)) {
