@@ -49,7 +49,13 @@ public final class Examples {
                     LatestPrice::run),
             new Example("image-resize",
                     "the guide's case study: admission, body cap, read budget, separate CPU slots, metrics, drain",
-                    ImageResizeDemo::run));
+                    ImageResizeDemo::run),
+            new Example("two-stage-pipeline",
+                    "read -> transform with a bounded link, cancelled halfway: no thread left behind",
+                    TwoStagePipeline::run),
+            new Example("file-ingester",
+                    "a file far larger than the heap, streamed through a pipeline held to the parser's speed",
+                    FileIngester::run));
 
     private Examples() {
     }
