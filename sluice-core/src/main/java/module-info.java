@@ -11,4 +11,5 @@ module dev.sluice {
     exports dev.sluice.pool;
     exports dev.sluice.pubsub;
     exports dev.sluice.retry;
+    exports dev.sluice.spill;
 }
