@@ -61,6 +61,7 @@ public final class ChannelSubscriberImpl<T> implements ChannelSubscriber<T> {
     private boolean initialRequested;
     private boolean upstreamCancelled;
     private boolean sinkGone;
+    private boolean overflowHandled;
     private long credit;
 
     public ChannelSubscriberImpl(SendPort<T> sink, int window, Executor executor) {
@@ -91,6 +92,7 @@ public final class ChannelSubscriberImpl<T> implements ChannelSubscriber<T> {
                 overflow = new IllegalStateException("the publisher sent more items than requested (Reactive Streams rule 1.1): "
                         + "the window of " + window + " was full");
             }
+            context.cancel(); // wake a forwarder waiting in send, so the drain sees the violation
             signal();
             return;
         }
@@ -135,7 +137,8 @@ public final class ChannelSubscriberImpl<T> implements ChannelSubscriber<T> {
                 upstreamCancelled = true;
                 up.cancel();
             }
-            if (overflow != null && !sinkGone) {
+            if (overflow != null && !overflowHandled) {
+                overflowHandled = true;
                 sinkGone = true;
                 sink.fail(overflow);
             }
