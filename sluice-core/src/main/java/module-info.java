@@ -7,6 +7,7 @@ module dev.sluice {
     exports dev.sluice.channel;
     exports dev.sluice.flow;
     exports dev.sluice.limit;
+    exports dev.sluice.pipeline;
     exports dev.sluice.pool;
     exports dev.sluice.pubsub;
     exports dev.sluice.retry;

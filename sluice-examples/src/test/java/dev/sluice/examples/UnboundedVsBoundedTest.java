@@ -86,7 +86,7 @@ class UnboundedVsBoundedTest {
     }
 
     @Test
-    void helpPrintsTheFlagsAndBadFlagsExitWithTwo() throws InterruptedException {
+    void helpPrintsTheFlagsAndBadFlagsExitWithTwo() throws Exception {
         Output help = new Output();
         assertThat(UnboundedVsBounded.run(new String[] {"--help"}, help.out, help.err)).isZero();
         assertThat(help.out()).contains("--seconds", "--capacity", "--machine");
@@ -102,7 +102,7 @@ class UnboundedVsBoundedTest {
     }
 
     @Test
-    void examplesListsTheExamplesAndExitsWithTwoWithoutAKnownName() throws InterruptedException {
+    void examplesListsTheExamplesAndExitsWithTwoWithoutAKnownName() throws Exception {
         for (String[] args : List.of(new String[0], new String[] {"no-such-example"})) {
             Output o = new Output();
             assertThat(Examples.run(args, o.out, o.err)).isEqualTo(2);
