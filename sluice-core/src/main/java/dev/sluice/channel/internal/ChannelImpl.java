@@ -9,6 +9,8 @@ import dev.sluice.channel.ChannelStats;
 import dev.sluice.channel.Clause;
 import dev.sluice.channel.Overflow;
 import dev.sluice.internal.ContextSupport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -59,11 +61,11 @@ public final class ChannelImpl<T> implements Channel<T> {
      */
 
     private static final AtomicLong IDS = new AtomicLong();
-    private static final java.lang.invoke.VarHandle COUNT;
+    private static final VarHandle COUNT;
 
     static {
         try {
-            COUNT = java.lang.invoke.MethodHandles.lookup().findVarHandle(ChannelImpl.class, "count", int.class);
+            COUNT = MethodHandles.lookup().findVarHandle(ChannelImpl.class, "count", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

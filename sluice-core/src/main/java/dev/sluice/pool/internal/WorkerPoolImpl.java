@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -544,7 +545,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         idleLock.lock();
         try {
             n = idleTop;
-            woken = java.util.Arrays.copyOf(idleStack, n);
+            woken = Arrays.copyOf(idleStack, n);
             for (int i = 0; i < n; i++) {
                 idleStack[i].parked = false;
                 idleStack[i] = null;
