@@ -15,10 +15,15 @@ package dev.sluice.limit;
  * (a timeout, a rejection by the downstream), which makes the limit shrink; {@link #releaseIgnored()}
  * gives the permit back without reporting anything (use it for failures that say nothing about load, such
  * as a validation error). Only the first release of a permit has any effect; later calls, from any
- * thread, do nothing. A permit is not tied to the thread that acquired it.
+ * thread, do nothing. A permit is not tied to the thread that acquired it. Every release call, the first
+ * or a later one, returns only once the permit's units are back in the limiter (a call racing the first
+ * release waits the few instructions it takes), so after any of them {@link #isReleased()} is true and
+ * {@link ConcurrencyLimiter#inflight()} no longer counts the permit.
  *
  * <p>Memory consistency effects: actions in a thread before it releases a permit happen-before actions
- * of the thread that is then admitted with the released capacity.
+ * of the thread that is then admitted with the released capacity, and actions of the thread whose
+ * release took effect happen-before the return of every later release call and of an
+ * {@link #isReleased()} that returns true.
  */
 public interface Permit extends AutoCloseable {
 

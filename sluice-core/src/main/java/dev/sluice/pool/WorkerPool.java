@@ -61,6 +61,12 @@ import java.util.concurrent.CompletableFuture;
  * the pool's own context. Both are cancelled by {@link #abort()}. Cancelling a handle before its job
  * starts keeps the job from running; cancelling it later does not stop the job (use a context).
  *
+ * <p><b>Idle workers.</b> A worker with nothing to do parks; at most one idle platform worker at a time
+ * first polls the queue for a few microseconds (only on a machine with more than one core), so a stream
+ * of small jobs is picked up without waking a parked thread for each. A job that enters the queue while
+ * nobody polls wakes the most recently idled worker; a job never waits for a busy worker while another
+ * is idle.
+ *
  * <p><b>Overload.</b> A full queue makes {@code submit} wait and {@code trySubmit} fail. With
  * {@link WorkerPoolBuilder#shedAbove(int) shedAbove(high)} and
  * {@link WorkerPoolBuilder#resumeBelow(int) resumeBelow(low)}, the pool starts refusing every submit

@@ -9,6 +9,8 @@ import dev.sluice.channel.ChannelStats;
 import dev.sluice.channel.Clause;
 import dev.sluice.channel.Overflow;
 import dev.sluice.internal.ContextSupport;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -59,6 +61,15 @@ public final class ChannelImpl<T> implements Channel<T> {
      */
 
     private static final AtomicLong IDS = new AtomicLong();
+    private static final VarHandle COUNT;
+
+    static {
+        try {
+            COUNT = MethodHandles.lookup().findVarHandle(ChannelImpl.class, "count", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** Spins (Thread.onSpinWait) a platform thread makes before parking. */
     private static final int SPINS = 512;
     /** Attempts to take the lock before queueing on it. */
@@ -574,6 +585,17 @@ public final class ChannelImpl<T> implements Channel<T> {
     @Override
     public boolean isClosed() {
         return closed;
+    }
+
+    /**
+     * For pollers that wait outside the channel (the worker pool's spinning worker): true if the buffer
+     * looked non-empty or the channel closed, read without the lock. Only a hint: a true answer may be
+     * stale by the time the caller takes the lock, and a false one says nothing about the next instant;
+     * the caller confirms with {@link #tryReceive()}. Writers are unchanged (the count is plain under the
+     * lock); the opaque read only keeps the compiler from hoisting it out of the caller's loop.
+     */
+    public boolean readyHint() {
+        return (int) COUNT.getOpaque(this) > 0 || closed;
     }
 
     // ------------------------------------------------------------------ select support (lock held)

@@ -21,7 +21,7 @@ import java.util.function.LongSupplier;
 /**
  * The engine behind {@link ConcurrencyLimiter}.
  */
-public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
+public final class ConcurrencyLimiterImpl extends InflightCounter implements ConcurrencyLimiter {
 
     /*
      * Design.
@@ -65,16 +65,6 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     /** Largest weight of one permit, so that sums of weights cannot overflow an int. */
     private static final int MAX_WEIGHT = 1_000_000;
 
-    private static final VarHandle INFLIGHT;
-
-    static {
-        try {
-            INFLIGHT = MethodHandles.lookup().findVarHandle(ConcurrencyLimiterImpl.class, "inflight", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final String name;
     private final Limit limit;
     /** False for a fixed limit: then permits never read the clock, keeping the fast path cheap. */
@@ -87,7 +77,6 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     private final Context.Registration limitRegistration;
 
     private volatile int limitValue;
-    private volatile int inflight;
     /** Number of queued waiters; written only under the lock, read anywhere. */
     private volatile int waiting;
     private volatile boolean closed;
@@ -116,7 +105,14 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
 
     @Override
     public Permit tryAcquire() {
-        return tryAcquire(1);
+        if (closed) {
+            throw closedException();
+        }
+        int now;
+        if (waiting == 0 && (now = tryReserve(1)) >= 0) {
+            return newPermit(1, now);
+        }
+        return null;
     }
 
     @Override
@@ -136,6 +132,10 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
 
     @Override
     public Permit acquire() throws InterruptedException {
+        int now;
+        if (!Thread.currentThread().isInterrupted() && !closed && waiting == 0 && (now = tryReserve(1)) >= 0) {
+            return newPermit(1, now);
+        }
         return acquire(1, null, false, 0L);
     }
 
@@ -157,6 +157,10 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
             throw new InterruptedException();
         }
         context.throwIfDone();
+        int now;
+        if (weight == 1 && !closed && waiting == 0 && (now = tryReserve(1)) >= 0) {
+            return newPermit(1, now);
+        }
         boolean timed = context.hasDeadline();
         return acquire(weight, context, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L);
     }
@@ -336,16 +340,17 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
     }
 
     private Permit newPermit(int weight, int inflightNow) {
-        return new PermitImpl(this, weight, sampling ? clock.getAsLong() : 0L, inflightNow);
+        return sampling ? new SampledPermit(this, weight, clock.getAsLong(), inflightNow) : new PermitImpl(this, weight);
     }
 
     // ------------------------------------------------------------------ releasing
 
     void release(PermitImpl p, int outcome) {
         INFLIGHT.getAndAdd(this, -p.weight);
-        if (sampling && outcome != OUTCOME_IGNORED) {
-            long rtt = clock.getAsLong() - p.startNanos;
-            limit.onSample(p.startNanos, Math.max(0L, rtt), p.inflightAtStart, outcome == OUTCOME_DROPPED);
+        p.markReleased();
+        if (outcome != OUTCOME_IGNORED && p instanceof SampledPermit sp) {
+            long rtt = clock.getAsLong() - sp.startNanos;
+            limit.onSample(sp.startNanos, Math.max(0L, rtt), sp.inflightAtStart, outcome == OUTCOME_DROPPED);
         }
         if (waiting > 0) {
             dispatch();
@@ -535,13 +540,24 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
         }
     }
 
-    /** A held permit; the first of the three releases wins (CAS), the others do nothing. */
-    static final class PermitImpl implements Permit {
-        private static final VarHandle RELEASED;
+    /**
+     * A held permit. The first of the three releases wins the CAS on {@code state} (HELD to RELEASING),
+     * gives the units back, then marks it RELEASED; the others wait for that mark and do nothing, so that
+     * when any release call returns the capacity is back (Lincheck found the earlier version, where a
+     * losing call could return first, not linearizable). The CAS is the price of a release that is
+     * idempotent from any thread (a watchdog's releaseDropped racing the request's own close): with a
+     * plain flag two threads that do not synchronise could both give the units back, letting one caller
+     * too many in. A plain read first keeps repeated closes on one thread free of it.
+     */
+    static class PermitImpl implements Permit {
+        private static final int HELD = 0;
+        private static final int RELEASING = 1;
+        private static final int RELEASED = 2;
+        private static final VarHandle STATE;
 
         static {
             try {
-                RELEASED = MethodHandles.lookup().findVarHandle(PermitImpl.class, "released", int.class);
+                STATE = MethodHandles.lookup().findVarHandle(PermitImpl.class, "state", int.class);
             } catch (ReflectiveOperationException e) {
                 throw new ExceptionInInitializerError(e);
             }
@@ -549,51 +565,83 @@ public final class ConcurrencyLimiterImpl implements ConcurrencyLimiter {
 
         private final ConcurrencyLimiterImpl owner;
         final int weight;
-        final long startNanos;
-        final int inflightAtStart;
-        private volatile int released;
+        private volatile int state;
 
-        PermitImpl(ConcurrencyLimiterImpl owner, int weight, long startNanos, int inflightAtStart) {
+        PermitImpl(ConcurrencyLimiterImpl owner, int weight) {
             this.owner = owner;
             this.weight = weight;
-            this.startNanos = startNanos;
-            this.inflightAtStart = inflightAtStart;
         }
 
         private void release(int outcome) {
-            if (released == 0 && RELEASED.compareAndSet(this, 0, 1)) {
+            if (state == HELD && STATE.compareAndSet(this, HELD, RELEASING)) {
                 owner.release(this, outcome);
+            } else {
+                awaitReleased();
+            }
+        }
+
+        /** Called by the winning release right after the units are back. */
+        void markReleased() {
+            STATE.setRelease(this, RELEASED);
+        }
+
+        /** A losing release: the winner is a few instructions from marking it, unless it was descheduled. */
+        private void awaitReleased() {
+            for (int spins = 0; state != RELEASED; spins++) {
+                if (spins < 64) {
+                    Thread.onSpinWait();
+                } else {
+                    Thread.yield();
+                }
             }
         }
 
         @Override
-        public void close() {
+        public final void close() {
             release(OUTCOME_SUCCESS);
         }
 
         @Override
-        public void releaseDropped() {
+        public final void releaseDropped() {
             release(OUTCOME_DROPPED);
         }
 
         @Override
-        public void releaseIgnored() {
+        public final void releaseIgnored() {
             release(OUTCOME_IGNORED);
         }
 
         @Override
-        public int weight() {
+        public final int weight() {
             return weight;
         }
 
+        /** Waits out a release in progress, so that a true answer means the units are back. */
         @Override
-        public boolean isReleased() {
-            return released != 0;
+        public final boolean isReleased() {
+            int s = state;
+            if (s == RELEASING) {
+                awaitReleased();
+                return true;
+            }
+            return s == RELEASED;
         }
 
         @Override
         public String toString() {
-            return "Permit[" + owner.name + ", weight=" + weight + (released != 0 ? ", released" : "") + "]";
+            return "Permit[" + owner.name + ", weight=" + weight + (state != HELD ? ", released" : "") + "]";
+        }
+    }
+
+    /** A permit under an adaptive limit: it also carries what its sample needs. */
+    static final class SampledPermit extends PermitImpl {
+        final long startNanos;
+        final int inflightAtStart;
+
+        SampledPermit(ConcurrencyLimiterImpl owner, int weight, long startNanos, int inflightAtStart) {
+            super(owner, weight);
+            this.startNanos = startNanos;
+            this.inflightAtStart = inflightAtStart;
         }
     }
 }

@@ -6,6 +6,7 @@ import dev.sluice.Context;
 import dev.sluice.ContextDoneException;
 import dev.sluice.channel.Channel;
 import dev.sluice.channel.ChannelClosedException;
+import dev.sluice.channel.internal.ChannelImpl;
 import dev.sluice.BusyException;
 import dev.sluice.ClosedException;
 import dev.sluice.pool.DrainReport;
@@ -16,6 +17,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -62,6 +64,29 @@ public final class WorkerPoolImpl implements WorkerPool {
      * abort cancels it. A job submitted with a context gets its own child, published in its worker
      * before the STARTING write, which abort cancels one by one.
      *
+     * Idle workers (queue capacity of at least 1) do not wait inside the channel. With workers faster than
+     * their submitters the buffer is empty most of the time, and a worker parked in the channel's receive
+     * costs every submit a direct hand-off and an unpark (microseconds on platform threads). Instead, as in
+     * Go's scheduler, idle workers wait in the pool:
+     *
+     *   - a worker takes with tryReceive; finding nothing, it may become the one *spinner* (platform
+     *     threads on a machine of more than one core), which polls the channel's readyHint for a bounded
+     *     number of spins and then takes again;
+     *   - otherwise it pushes itself on the idle stack (LIFO: the most recently idle worker is woken
+     *     first, its caches still warm, and the others stay asleep), takes once more, and parks;
+     *   - a submit that put a job in the buffer wakes one idle worker only if nobody spins
+     *     (signalWork); a worker that took a job while more wait does the same, so queued jobs never wait
+     *     for a busy worker while another sleeps.
+     *
+     * No lost wake-up: a worker publishes itself (idle stack, then the volatile idleCount) before its last
+     * tryReceive, and a submitter reads idleCount and spinning after its send's unlock. Both are
+     * synchronization actions, so either the submitter sees the idle worker (and, with no spinner, wakes
+     * it) or the worker's tryReceive comes after the send in lock order and finds the job. A spinner
+     * that gives up clears `spinning` before its own take, which closes the same window. drain and abort
+     * wake every idle worker after closing the channel; a worker publishing itself after that finds the
+     * channel closed on its next take. A queue of capacity 0 cannot buffer a job for an idle worker, so
+     * there workers wait in the channel's receive as before.
+     *
      * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
      * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
      */
@@ -74,12 +99,22 @@ public final class WorkerPoolImpl implements WorkerPool {
     /** How long abort parks between checks of the workers' phases, if no worker unparks it first. */
     private static final long ABORT_POLL_NANOS = 100_000L;
 
+    /** Polls of the channel's readyHint a spinning worker makes before it parks (a few microseconds). */
+    private static final int SPINS = 256;
+    /** Spinning only helps when the submitter can run on another core at the same time. */
+    private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final VarHandle PHASE;
+    private static final VarHandle SPINNING;
+    private static final VarHandle DONE_COUNT;
 
     static {
         try {
-            PHASE = MethodHandles.lookup().findVarHandle(Worker.class, "phase", int.class);
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            PHASE = l.findVarHandle(Worker.class, "phase", int.class);
+            DONE_COUNT = l.findVarHandle(Worker.class, "completedCount", long.class);
+            SPINNING = l.findVarHandle(WorkerPoolImpl.class, "spinning", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -88,6 +123,16 @@ public final class WorkerPoolImpl implements WorkerPool {
     private final String name;
     private final int queueCapacity;
     private final Channel<Task<?>> queue;
+    /** The queue's engine, for its readyHint; null for a queue of capacity 0 (workers wait in the channel). */
+    private final ChannelImpl<Task<?>> idleAware;
+    private final boolean spinAllowed;
+    /** 1 while a worker spins waiting for work; at most one does. */
+    private volatile int spinning;
+    /** Parked idle workers, newest on top. Guarded by idleLock; idleCount mirrors its size for lock-free reads. */
+    private final Worker[] idleStack;
+    private int idleTop;
+    private volatile int idleCount;
+    private final ReentrantLock idleLock = new ReentrantLock();
     private final Worker[] workers;
     private final CountDownLatch terminated;
     private final CancellableContext poolContext = Context.background().withCancel();
@@ -109,9 +154,7 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     /** Submits that threw (closed, context done, interrupted); submitted = accepted + rejected + refused. */
     private final LongAdder refused = new LongAdder();
-    private final LongAdder accepted = new LongAdder();
     private final LongAdder rejected = new LongAdder();
-    private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private final LongAdder cancelled = new LongAdder();
     private final LongAdder abandoned = new LongAdder();
@@ -122,6 +165,9 @@ public final class WorkerPoolImpl implements WorkerPool {
         this.name = name;
         this.queueCapacity = queueCapacity;
         this.queue = Channel.<Task<?>>builder().capacity(queueCapacity).name(name + "-queue").build();
+        this.idleAware = queueCapacity > 0 && queue instanceof ChannelImpl<Task<?>> c ? c : null;
+        this.spinAllowed = MULTICORE && !virtualThreads;
+        this.idleStack = new Worker[workerCount];
         this.onFailure = onFailure;
         this.sheds = shedAbove > 0;
         this.high = shedAbove;
@@ -219,7 +265,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 }
             }
         }
-        accepted.increment();
+        signalWork();
         return t;
     }
 
@@ -244,7 +290,7 @@ public final class WorkerPoolImpl implements WorkerPool {
             }
         }
         if (ok) {
-            accepted.increment();
+            signalWork();
         } else {
             rejected.increment();
         }
@@ -286,6 +332,10 @@ public final class WorkerPoolImpl implements WorkerPool {
         Context jobContext;
         /** The running job's own cancellable context (jobs submitted with a context), for abort. */
         volatile CancellableContext own;
+        /** Jobs this worker ran to normal completion; written by this worker only (see DONE_COUNT). */
+        long completedCount;
+        /** True while parked on the idle stack; cleared by the waker before it unparks. */
+        volatile boolean parked;
 
         WorkerPoolImpl pool() {
             return WorkerPoolImpl.this;
@@ -299,7 +349,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                     Thread.interrupted(); // an interrupt aimed at the previous job must not end this wait
                     Task<?> t;
                     try {
-                        t = queue.receive();
+                        t = idleAware == null ? queue.receive() : take(this);
                     } catch (ChannelClosedException closedAndDrained) {
                         return;
                     } catch (InterruptedException strayInterrupt) {
@@ -367,7 +417,9 @@ public final class WorkerPoolImpl implements WorkerPool {
                 return;
             }
             jobContext = null;
-            completed.increment();
+            // One writer per counter: no atomic per job. Released before the handle completes, so a
+            // joiner that then reads the stats sees the count.
+            DONE_COUNT.setRelease(this, completedCount + 1);
             t.complete(value);
         }
 
@@ -383,6 +435,137 @@ public final class WorkerPoolImpl implements WorkerPool {
                 // A failing handler must not end the worker.
             }
         }
+    }
+
+    // ------------------------------------------------------------------ idle workers
+
+    /** A worker's take when idle workers wait in the pool: see the overview. */
+    private Task<?> take(Worker w) {
+        Task<?> t = idleAware.tryReceive();
+        if (t == null) {
+            t = idleTake(w);
+        }
+        if (idleCount > 0 && spinning == 0 && idleAware.readyHint() && !idleAware.isClosed()) {
+            signalWork(); // more jobs wait: do not leave them to this worker alone
+        }
+        return t;
+    }
+
+    private Task<?> idleTake(Worker w) {
+        for (;;) {
+            if (spinAllowed && spinning == 0 && SPINNING.compareAndSet(this, 0, 1)) {
+                try {
+                    for (int i = 0; i < SPINS && !idleAware.readyHint(); i++) {
+                        Thread.onSpinWait();
+                    }
+                } finally {
+                    spinning = 0; // before the take below: a submitter that saw us spinning did not wake anyone
+                }
+                Task<?> t = idleAware.tryReceive();
+                if (t != null) {
+                    return t;
+                }
+            }
+            pushIdle(w);
+            Task<?> t;
+            try {
+                t = idleAware.tryReceive();
+            } catch (ChannelClosedException closedAndDrained) {
+                removeIdle(w);
+                throw closedAndDrained;
+            }
+            if (t != null) {
+                removeIdle(w);
+                return t;
+            }
+            while (w.parked) {
+                Thread.interrupted(); // a stray interrupt aimed at the previous job must not make this spin
+                LockSupport.park(this);
+            }
+        }
+    }
+
+    private void pushIdle(Worker w) {
+        idleLock.lock();
+        try {
+            w.parked = true;
+            idleStack[idleTop++] = w;
+            idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** Takes {@code w} off the idle stack if a waker has not already; clears its parked flag either way. */
+    private void removeIdle(Worker w) {
+        idleLock.lock();
+        try {
+            for (int i = idleTop - 1; i >= 0; i--) {
+                if (idleStack[i] == w) {
+                    System.arraycopy(idleStack, i + 1, idleStack, i, idleTop - i - 1);
+                    idleStack[--idleTop] = null;
+                    idleCount = idleTop;
+                    break;
+                }
+            }
+            w.parked = false;
+        } finally {
+            idleLock.unlock();
+        }
+    }
+
+    /** After a job entered the buffer: wakes the newest idle worker unless one is spinning (it will see it). */
+    private void signalWork() {
+        if (idleCount > 0 && spinning == 0) {
+            Worker w = null;
+            idleLock.lock();
+            try {
+                if (idleTop > 0) {
+                    w = idleStack[--idleTop];
+                    idleStack[idleTop] = null;
+                    idleCount = idleTop;
+                    w.parked = false;
+                }
+            } finally {
+                idleLock.unlock();
+            }
+            if (w != null) {
+                LockSupport.unpark(w.thread);
+            }
+        }
+    }
+
+    /** After the channel is closed: every idle worker wakes, finds it closed (or drains it) and ends. */
+    private void wakeAllIdle() {
+        if (idleAware == null) {
+            return;
+        }
+        Worker[] woken;
+        int n;
+        idleLock.lock();
+        try {
+            n = idleTop;
+            woken = Arrays.copyOf(idleStack, n);
+            for (int i = 0; i < n; i++) {
+                idleStack[i].parked = false;
+                idleStack[i] = null;
+            }
+            idleTop = 0;
+            idleCount = 0;
+        } finally {
+            idleLock.unlock();
+        }
+        for (int i = 0; i < n; i++) {
+            LockSupport.unpark(woken[i].thread);
+        }
+    }
+
+    private long completedSum() {
+        long n = 0;
+        for (Worker w : workers) {
+            n += (long) DONE_COUNT.getAcquire(w);
+        }
+        return n;
     }
 
     private void addLeftover(Task<?> t) {
@@ -405,8 +588,9 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
         shutdown = true;
         queue.close();
+        wakeAllIdle();
         boolean done = terminated.await(clampNanos(grace), TimeUnit.NANOSECONDS);
-        return new DrainReport(completed.sum(), failed.sum(), done ? 0 : running(), done ? 0 : queue.size(), done);
+        return new DrainReport(completedSum(), failed.sum(), done ? 0 : running(), done ? 0 : queue.size(), done);
     }
 
     @Override
@@ -417,6 +601,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         try {
             aborted = true;
             queue.close();
+            wakeAllIdle();
             for (;;) {
                 Task<?> t;
                 try {
@@ -547,10 +732,13 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     @Override
     public PoolStats stats() {
-        long fin = completed.sum() + failed.sum() + cancelled.sum() + abandoned.sum();
-        long acc = accepted.sum();
+        // Finished counts first, then accepted (the channel's count of items sent): a job finishes only
+        // after it was accepted, so read in this order the accepted count is never behind.
+        long done = completedSum();
+        long fin = done + failed.sum() + cancelled.sum() + abandoned.sum();
+        long acc = queue.stats().sent();
         long rej = rejected.sum();
-        return new PoolStats(acc + rej + refused.sum(), acc, rej, completed.sum(), failed.sum(), cancelled.sum(),
+        return new PoolStats(acc + rej + refused.sum(), acc, rej, done, failed.sum(), cancelled.sum(),
                 abandoned.sum(), Math.max(0L, acc - fin), running(), queue.size(), blockedNanos.sum(), shedding.get());
     }
 
