@@ -3,7 +3,6 @@ package dev.sluice.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.Poll;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -80,6 +79,5 @@ class BottleneckTest {
         p.await();
         PipelineStats s = p.stats();
         assertThat(s.bottleneckSince(s)).isEmpty();
-        assertThat(Duration.ofNanos(s.atNanos())).isNotNull();
     }
 }

@@ -116,6 +116,29 @@ class ShutdownTest {
     }
 
     @Test
+    void drainOfABatchFusedWithItsSourceDeliversEveryItemTaken() throws Exception {
+        CountingThreads threads = CountingThreads.virtual();
+        CountDownLatch gate = new CountDownLatch(1);
+        ConcurrentList<List<Integer>> out = new ConcurrentList<>();
+        RunningPipeline p = Pipeline.from("src", () -> Stream.iterate(0, i -> i + 1).iterator())
+                .batch(10, Duration.ofSeconds(1))
+                .map("gate", l -> {
+                    OrderingTest.await(gate);
+                    return l;
+                }).to("out", out).threads(threads).start();
+        Poll.until("the link after the fused source is full",
+                () -> p.stats().link("src->gate").orElseThrow().channel().size() == Pipeline.DEFAULT_CAPACITY);
+        gate.countDown();
+        ShutdownReport r = p.drain(Duration.ofSeconds(10));
+        assertThat(r.complete()).isTrue();
+        assertThat(r.unfinished()).isZero();
+        long taken = p.stats().stage("src").orElseThrow().itemsIn();
+        List<Integer> delivered = out.snapshot().stream().flatMap(List::stream).toList();
+        assertThat(delivered).hasSize((int) taken).isEqualTo(Stream.iterate(0, i -> i + 1).limit(taken).toList());
+        threads.assertAllEnded();
+    }
+
+    @Test
     void drainRejectsANegativeTimeout() throws Exception {
         RunningPipeline p = Pipeline.from(List.of(1)).to(x -> { }).start();
         assertThatThrownBy(() -> p.drain(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class);

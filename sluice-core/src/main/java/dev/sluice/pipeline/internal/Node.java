@@ -37,9 +37,8 @@ public final class Node {
         for (Node u : upstreams) {
             position = Math.max(position, u.position + 1);
         }
-        String kind = body == null ? "merge" : body.kind();
         boolean explicit = name != null;
-        return new Node(explicit ? name : kind + "@" + position, explicit, body, List.copyOf(upstreams),
+        return new Node(explicit ? name : body.kind() + "@" + position, explicit, body, List.copyOf(upstreams),
                 capacity, overflow, position);
     }
 

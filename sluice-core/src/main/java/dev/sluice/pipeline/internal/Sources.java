@@ -70,7 +70,7 @@ public final class Sources {
     /**
      * The fused iterable source and batch. An iterator cannot be waited on with a deadline, so the
      * maxWait check is made each time it returns an item; an in-memory iterable never waits, so lists are
-     * full except the last. On drain, the partial list is sent on (it is already inside).
+     * full except the last. On drain, the lists already filled, the partial one included, are sent on.
      */
     private static final class FusedBatchSource extends SourceBody {
         private final Iterable<?> items;
@@ -85,7 +85,10 @@ public final class Sources {
         }
 
         @Override
-        void loop(StageRuntime st, StageRuntime.Emit emit, Meter m) throws Throwable {
+        void loop(StageRuntime st, StageRuntime.Emit sourceEmit, Meter m) throws Throwable {
+            // Every list is already inside the pipeline: sent on the run's context, so drain (which stops
+            // taking items from the iterator) lets it through instead of cutting it off.
+            StageRuntime.Emit emit = st.new Emit(sourceEmit.output, m, st.run.ctx);
             Iterator<?> it = items.iterator();
             java.util.List<Object> batch = null;
             long deadline = 0L;
@@ -115,16 +118,10 @@ public final class Sources {
                 if (batch != null) {
                     java.util.List<Object> b = batch;
                     batch = null;
-                    // Already inside the pipeline: sent on even when drain stopped the source.
-                    StageRuntime.Emit last = st.new Emit(emit.output, m, st.run.ctx);
-                    try {
-                        last.emit(b);
-                    } catch (Throwable t) {
-                        st.hold(b);
-                        throw t;
-                    }
+                    emit.emit(b);
                 }
             } catch (Throwable t) {
+                st.hold(emit.pending);
                 st.hold(batch);
                 throw t;
             }
