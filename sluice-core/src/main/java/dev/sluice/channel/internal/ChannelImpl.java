@@ -1,6 +1,5 @@
 package dev.sluice.channel.internal;
 
-import dev.sluice.CancelledException;
 import dev.sluice.Context;
 import dev.sluice.channel.Channel;
 import dev.sluice.channel.ChannelClosedException;
@@ -15,10 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,7 +22,6 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * The channel engine: a ring buffer and two FIFO queues of parked waiters, all guarded by one lock.
@@ -708,49 +703,12 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private T next;
-            private boolean ended;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) {
-                    return true;
-                }
-                if (ended) {
-                    return false;
-                }
-                try {
-                    next = receive();
-                    return true;
-                } catch (ChannelClosedException e) {
-                    ended = true;
-                    if (e.isFailure()) {
-                        throw e;
-                    }
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancelledException("interrupted while iterating channel '" + name + "'", e);
-                }
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("channel '" + name + "' is closed and drained");
-                }
-                T x = next;
-                next = null;
-                return x;
-            }
-        };
+        return ReceiveIteration.iterator(this, "channel '" + name + "'");
     }
 
     @Override
     public Stream<T> stream() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return ReceiveIteration.stream(iterator());
     }
 
     @Override

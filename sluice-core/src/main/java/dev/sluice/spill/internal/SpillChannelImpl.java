@@ -1,8 +1,8 @@
 package dev.sluice.spill.internal;
 
-import dev.sluice.CancelledException;
 import dev.sluice.Context;
 import dev.sluice.channel.ChannelClosedException;
+import dev.sluice.channel.internal.ReceiveIteration;
 import dev.sluice.channel.ChannelFullException;
 import dev.sluice.channel.ChannelStats;
 import dev.sluice.channel.Clause;
@@ -19,16 +19,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /** The spill channel engine: a ring of items in memory in front of a {@link SegmentLog}, under one lock. */
 public final class SpillChannelImpl<T> implements SpillChannel<T> {
@@ -629,49 +625,12 @@ public final class SpillChannelImpl<T> implements SpillChannel<T> {
 
     @Override
     public Iterator<T> iterator() {
-        return new Iterator<>() {
-            private T next;
-            private boolean ended;
-
-            @Override
-            public boolean hasNext() {
-                if (next != null) {
-                    return true;
-                }
-                if (ended) {
-                    return false;
-                }
-                try {
-                    next = receive();
-                    return true;
-                } catch (ChannelClosedException e) {
-                    ended = true;
-                    if (e.isFailure()) {
-                        throw e;
-                    }
-                    return false;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CancelledException("interrupted while iterating spill channel '" + name + "'", e);
-                }
-            }
-
-            @Override
-            public T next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException("spill channel '" + name + "' is closed and drained");
-                }
-                T x = next;
-                next = null;
-                return x;
-            }
-        };
+        return ReceiveIteration.iterator(this, "spill channel '" + name + "'");
     }
 
     @Override
     public Stream<T> stream() {
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(),
-                Spliterator.ORDERED | Spliterator.NONNULL), false);
+        return ReceiveIteration.stream(iterator());
     }
 
     @Override
