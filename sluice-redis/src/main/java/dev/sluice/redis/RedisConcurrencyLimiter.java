@@ -9,6 +9,7 @@ import dev.sluice.limit.Permit;
 import dev.sluice.limit.WaitQueueFullException;
 import dev.sluice.redis.internal.Calls;
 import dev.sluice.redis.internal.Lua;
+import dev.sluice.redis.internal.Script;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -263,7 +264,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     }
 
     private Permit granted(Object reply, String id, int weight) {
-        if (((Number) reply).longValue() != 1L) {
+        if (!(Script.scalar(reply) instanceof Number n) || n.longValue() != 1L) {
             return null;
         }
         RedisPermit p = new RedisPermit(id, weight);
@@ -274,7 +275,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
 
     private void releaseIfGrantedLate(CompletableFuture<Object> f, String id) {
         f.thenAccept(v -> {
-            if (v instanceof Number n && n.longValue() == 1L) {
+            if (Script.scalar(v) instanceof Number n && n.longValue() == 1L) {
                 Lua.LEASES.run(backend.async(), keys, bytes("release"), bytes(id));
             }
         });
@@ -322,6 +323,9 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
                     }
                 } catch (RuntimeException e) {
                     unavailable.increment();
+                    if (closed.get()) {
+                        return; // closed and Redis gone: the leases expire on their own
+                    }
                 }
             }
         }
@@ -330,7 +334,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     /** Units held across the fleet now, as Redis counts them (one round trip; expired leases are reaped first). */
     public int fleetInflight() {
         Object r = calls.awaitUninterruptibly(Lua.LEASES.run(backend.async(), keys, bytes("peek")), "limiter " + name);
-        return (int) ((Number) r).longValue();
+        return (int) ((Number) Script.scalar(r)).longValue();
     }
 
     /** How many calls found Redis unavailable. */

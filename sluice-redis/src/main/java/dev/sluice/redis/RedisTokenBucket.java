@@ -5,6 +5,7 @@ import dev.sluice.DeadlineExceededException;
 import dev.sluice.limit.TokenBucket;
 import dev.sluice.redis.internal.Calls;
 import dev.sluice.redis.internal.Lua;
+import dev.sluice.redis.internal.Script;
 import dev.sluice.redis.internal.Sleeper;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -226,7 +227,7 @@ public final class RedisTokenBucket implements TokenBucket {
 
     private java.util.concurrent.CompletableFuture<Long> take(long n, long maxWaitUs) {
         return Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("take"), bytes(Long.toString(n)), usPerToken, burstArg,
-                bytes(Long.toString(maxWaitUs)), fullArg).thenApply(o -> ((Number) o).longValue());
+                bytes(Long.toString(maxWaitUs)), fullArg).thenApply(o -> ((Number) Script.scalar(o)).longValue());
     }
 
     private List<?> peek(long n) {

@@ -6,6 +6,7 @@ import dev.sluice.ClosedException;
 import dev.sluice.Context;
 import dev.sluice.redis.internal.Calls;
 import dev.sluice.redis.internal.Lua;
+import dev.sluice.redis.internal.Script;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.StreamMessage;
@@ -224,6 +225,7 @@ public final class RedisWorkQueue<T> implements AutoCloseable {
     private String enqueue(byte[] payload, Context context) throws InterruptedException {
         Object r = calls.await(Lua.ENQUEUE.run(backend.async(), new byte[][] {stream, backlogKey}, capacityArg, payload),
                 context, "queue " + name);
+        r = Script.scalar(r);
         return r == null ? null : new String((byte[]) r, StandardCharsets.UTF_8);
     }
 

@@ -4,6 +4,7 @@ import static dev.sluice.redis.RedisTokenBucket.bytes;
 
 import dev.sluice.pool.DrainReport;
 import dev.sluice.redis.internal.Lua;
+import dev.sluice.redis.internal.Script;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XClaimArgs;
@@ -296,7 +297,7 @@ public final class RedisWorker<T> {
             Object r = q.calls.awaitUninterruptibly(Lua.REQUEUE.run(q.backend.async(), q.keys, q.group, bytes(item.id),
                     bytes(Integer.toString(attempts)), bytes(Integer.toString(max)), bytes(error),
                     bytes(Integer.toString(q.deadLetterLength))), "queue " + q.name);
-            int code = (int) ((Number) r).longValue();
+            int code = (int) ((Number) Script.scalar(r)).longValue();
             if (code == 2) {
                 deadLettered.increment();
             }
@@ -354,15 +355,23 @@ public final class RedisWorker<T> {
     public int abort() {
         state = State.ABORTED;
         fetcher.interrupt();
+        try {
+            fetcher.join(Duration.ofSeconds(3)); // so that nothing it is fetching now escapes the snapshot
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        List<Item> snapshot = new ArrayList<>(held.values());
         for (Thread t : handlers) {
             t.interrupt();
         }
         int n = 0;
-        for (Item item : new ArrayList<>(held.values())) {
-            if (held.remove(item.id) != null && giveBack(item, item.attempt - 1, Integer.MAX_VALUE, "aborted") == 1) {
+        for (Item item : snapshot) {
+            // A job whose handler finished meanwhile was acknowledged: its give-back finds nothing to do.
+            if (giveBack(item, item.attempt - 1, Integer.MAX_VALUE, "aborted") == 1) {
                 n++;
             }
         }
+        held.clear();
         buffer.clear();
         givenBack.add(n);
         return n;

@@ -45,6 +45,17 @@ public final class Script {
         }).thenCompose(f -> f);
     }
 
+    /**
+     * The single value of a script that returns a scalar (an integer, a string, or nil): Lettuce's MULTI
+     * output wraps such a reply in a one-element list.
+     */
+    public static Object scalar(Object reply) {
+        if (reply instanceof java.util.List<?> l) {
+            return l.isEmpty() ? null : l.get(0);
+        }
+        return reply;
+    }
+
     private static String sha1(byte[] text) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text));
