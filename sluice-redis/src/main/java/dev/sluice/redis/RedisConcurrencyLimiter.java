@@ -79,7 +79,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     private final long maxPollNanos;
     private final FailureMode mode;
     private final ConcurrencyLimiter fallback;
-    private final String idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":";
+    private final String idPrefix = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()) + ":"; // members are weight:prefix:n
     private final AtomicLong ids = new AtomicLong();
     private final ConcurrentHashMap<String, RedisPermit> held = new ConcurrentHashMap<>();
     private final AtomicInteger localInflight = new AtomicInteger();
@@ -96,7 +96,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
         this.calls = backend.calls();
         this.name = b.name;
         String base = "sluice:permits:{" + b.name + "}:";
-        this.keys = new byte[][] {bytes(base + "leases"), bytes(base + "weights"), bytes(base + "used")};
+        this.keys = new byte[][] {bytes(base + "leases"), bytes(base + "used")};
         this.limit = b.limit;
         this.limitArg = bytes(Integer.toString(b.limit));
         this.leaseUs = TimeUnit.NANOSECONDS.toMicros(b.lease.toNanos());
@@ -236,7 +236,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
 
     /** One round trip: the permit if it fits now, else null. */
     private Permit attempt(Context context, int weight) throws InterruptedException {
-        String id = idPrefix + ids.incrementAndGet();
+        String id = weight + ":" + idPrefix + ids.incrementAndGet();
         CompletableFuture<Object> f = Lua.LEASES.run(backend.async(), keys, bytes("acquire"), bytes(id),
                 bytes(Integer.toString(weight)), limitArg, bytes(Long.toString(leaseUs)));
         Object r;
@@ -250,7 +250,7 @@ public final class RedisConcurrencyLimiter implements ConcurrencyLimiter {
     }
 
     private Permit attemptUninterruptibly(int weight) {
-        String id = idPrefix + ids.incrementAndGet();
+        String id = weight + ":" + idPrefix + ids.incrementAndGet();
         CompletableFuture<Object> f = Lua.LEASES.run(backend.async(), keys, bytes("acquire"), bytes(id),
                 bytes(Integer.toString(weight)), limitArg, bytes(Long.toString(leaseUs)));
         Object r;

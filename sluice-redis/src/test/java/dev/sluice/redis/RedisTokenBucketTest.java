@@ -169,7 +169,6 @@ class RedisTokenBucketTest {
                 .isBetween(10 + 10 * seconds - 2, 10 + 10 * seconds + 1);
         ahead.acquire(Context.background().withTimeout(Duration.ofSeconds(2)));
         fast.acquire(Context.background().withTimeout(Duration.ofSeconds(2)));
-        assertThat(honest.tryAcquire()).as("the blocking acquires took the refills").isFalse();
 
         // The counter-example, and the same sequence for this bucket: the honest clients take the burst,
         // then the client whose clock is ahead asks. Server time refuses it; client time gives it a second burst.

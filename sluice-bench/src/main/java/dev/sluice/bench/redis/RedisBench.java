@@ -55,12 +55,13 @@ public final class RedisBench {
     record Result(double opsPerSec, double commandsPerOp) { }
 
     static final Map<String, List<Result>> results = new LinkedHashMap<>();
+    static final Map<String, Double> roundTrips = new LinkedHashMap<>();
+    static int port;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 2.0;
         Path dir = Files.createTempDirectory("sluice-redis-bench");
-        int port;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             port = s.getLocalPort();
         }
@@ -115,6 +116,12 @@ public final class RedisBench {
             check(id != null);
             sem.release(id);
         });
+        for (Map.Entry<String, Op> c : cases.entrySet()) {
+            for (int i = 0; i < 200; i++) {
+                c.getValue().run(); // warm the scripts into the server's cache first
+            }
+            roundTrips.put(c.getKey(), RoundTrips.perOp(port, c.getValue(), 500));
+        }
         try (StatefulRedisConnection<String, String> info = RedisClient.create(uri).connect()) {
             for (int threads : new int[] {1, 8}) {
                 for (int r = -1; r < rounds; r++) { // round -1 is the warm-up
@@ -238,13 +245,16 @@ public final class RedisBench {
 
     static void print() {
         System.out.println();
-        System.out.println("| case | median ops/s | min - max | Redis commands per op (median) |");
-        System.out.println("|---|---:|---:|---:|");
+        System.out.println("| case | median ops/s | min - max | server commands per op, incl. inside scripts (median) | round trips per op (1 thread, MONITOR) |");
+        System.out.println("|---|---:|---:|---:|---:|");
         for (Map.Entry<String, List<Result>> e : results.entrySet()) {
             double[] v = e.getValue().stream().mapToDouble(Result::opsPerSec).sorted().toArray();
             double[] c = e.getValue().stream().mapToDouble(Result::commandsPerOp).sorted().toArray();
-            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %s |%n", e.getKey(), v[v.length / 2], v[0], v[v.length - 1],
-                    Double.isNaN(c[c.length / 2]) ? "-" : String.format(Locale.ROOT, "%.2f", c[c.length / 2]));
+            String base = e.getKey().replaceAll(" \\[.*", "");
+            Double rt = roundTrips.get(base);
+            System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f - %,.0f | %s | %s |%n", e.getKey(), v[v.length / 2], v[0], v[v.length - 1],
+                    Double.isNaN(c[c.length / 2]) ? "-" : String.format(Locale.ROOT, "%.2f", c[c.length / 2]),
+                    rt == null ? "-" : String.format(Locale.ROOT, "%.2f", rt));
         }
     }
 

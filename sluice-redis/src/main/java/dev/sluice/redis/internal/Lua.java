@@ -59,39 +59,36 @@ public final class Lua {
             return -math.ceil(wait) - 1
             """);
 
-    /** Removes expired leases and their weight. KEYS[1] leases (zset id -> expiry), KEYS[2] weights (hash), KEYS[3] used. */
-    private static final String REAP = """
-            local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
-            for _, id in ipairs(expired) do
-              local w = tonumber(redis.call('HGET', KEYS[2], id) or '0')
-              redis.call('HDEL', KEYS[2], id)
-              redis.call('DECRBY', KEYS[3], w)
-              redis.call('ZREM', KEYS[1], id)
-            end
-            local used = tonumber(redis.call('GET', KEYS[3]) or '0')
-            """;
-
     /**
-     * Concurrency permits as leases. ARGV[1] mode: acquire (ARGV id, weight, limit, lease us; returns 1 or
-     * 0), release (ARGV id; returns 1 if it was held), renew (ARGV lease us, ids...; returns the ids whose
-     * lease had already expired), peek (returns units in use).
+     * Concurrency permits as leases. KEYS[1] leases (a sorted set: member "weight:id", score its expiry in
+     * us), KEYS[2] units in use. ARGV[1] mode: acquire (ARGV member, weight, limit, lease us; returns 1 or
+     * 0), release (ARGV member; returns 1 if it was held), renew (ARGV lease us, members...;
+     * returns the members whose lease had already expired), peek (returns units in use). Expired leases
+     * are reaped, and their weight returned, by acquire, renew and peek; release touches only its own.
      */
-    public static final Script LEASES = new Script("leases", NOW + REAP + """
+    public static final Script LEASES = new Script("leases", """
             local mode = ARGV[1]
+            if mode == 'release' then
+              if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then
+                redis.call('DECRBY', KEYS[2], tonumber(string.match(ARGV[2], '^(%d+):')))
+                return 1
+              end
+              return 0
+            end
+            """ + NOW + """
+            local expired = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+            if #expired > 0 then
+              local freed = 0
+              for _, m in ipairs(expired) do freed = freed + tonumber(string.match(m, '^(%d+):')) end
+              redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%.0f', now))
+              redis.call('DECRBY', KEYS[2], freed)
+            end
+            local used = tonumber(redis.call('GET', KEYS[2]) or '0')
             if mode == 'acquire' then
               local w = tonumber(ARGV[3])
               if used + w <= tonumber(ARGV[4]) or used == 0 then
                 redis.call('ZADD', KEYS[1], string.format('%.0f', now + tonumber(ARGV[5])), ARGV[2])
-                redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
-                redis.call('INCRBY', KEYS[3], w)
-                return 1
-              end
-              return 0
-            elseif mode == 'release' then
-              if redis.call('ZREM', KEYS[1], ARGV[2]) == 1 then
-                local w = tonumber(redis.call('HGET', KEYS[2], ARGV[2]) or '0')
-                redis.call('HDEL', KEYS[2], ARGV[2])
-                redis.call('DECRBY', KEYS[3], w)
+                redis.call('INCRBY', KEYS[2], w)
                 return 1
               end
               return 0

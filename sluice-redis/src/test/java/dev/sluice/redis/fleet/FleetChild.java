@@ -49,7 +49,7 @@ public final class FleetChild {
 
     /** Runs jobs (record the completion in Redis, then "work" 2 ms) until told on stdin to drain. */
     static void worker(String uri, String name, String consumer) throws Exception {
-        try (RedisBackend b = RedisBackend.connect(uri);
+        try (RedisBackend b = backend(uri);
              RedisClient client = closeable(RedisClient.create(uri));
              StatefulRedisConnection<String, String> c = client.connect()) {
             c.setTimeout(Duration.ofSeconds(1));
@@ -107,10 +107,10 @@ public final class FleetChild {
 
     /** Takes tokens as fast as the shared bucket allows for {@code seconds}; prints how many. */
     static void bucket(String uri, String name, int rate, int seconds) throws Exception {
-        try (RedisBackend b = RedisBackend.connect(uri);
+        try (RedisBackend b = backend(uri);
              RedisClient client = closeable(RedisClient.create(uri));
              StatefulRedisConnection<String, String> c = client.connect()) {
-            RedisTokenBucket bucket = RedisTokenBucket.builder().backend(b).name(name).rate(rate, Duration.ofSeconds(1)).burst(rate / 10).build();
+            RedisTokenBucket bucket = RedisTokenBucket.builder().backend(b).name(name).rate(rate, Duration.ofSeconds(1)).burst(rate / 5).build();
             awaitGo(c);
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
             AtomicLong admitted = new AtomicLong();
@@ -151,7 +151,7 @@ public final class FleetChild {
 
     /** Holds permits of the shared limiter from {@code threads} threads, counting holders in Redis. */
     static void permits(String uri, String name, int limit, int threads, int seconds, String me) throws Exception {
-        try (RedisBackend b = RedisBackend.connect(uri);
+        try (RedisBackend b = backend(uri);
              RedisClient client = closeable(RedisClient.create(uri));
              StatefulRedisConnection<String, String> c = client.connect();
              RedisConcurrencyLimiter l = RedisConcurrencyLimiter.builder().backend(b).name(name).limit(limit)
@@ -185,6 +185,11 @@ public final class FleetChild {
             }
             System.out.println("held " + held.get() + " leasesLost " + l.leasesLost());
         }
+    }
+
+    /** Generous timeouts: the children start together on a loaded machine. */
+    static RedisBackend backend(String uri) {
+        return RedisBackend.builder(uri).commandTimeout(Duration.ofSeconds(5)).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     private static RedisClient closeable(RedisClient c) {
