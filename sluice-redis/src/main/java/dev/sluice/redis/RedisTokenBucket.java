@@ -314,7 +314,11 @@ public final class RedisTokenBucket implements TokenBucket {
             return this;
         }
 
-        /** Whether a bucket that does not exist yet in Redis starts full (default) or empty. */
+        /**
+         * Whether a bucket that does not exist in Redis starts full (default) or empty. The key expires a
+         * second after the bucket is full again, so an idle bucket built with {@code false} starts empty
+         * once more on its next use.
+         */
         public Builder initiallyFull(boolean full) {
             this.initiallyFull = full;
             return this;

@@ -254,8 +254,10 @@ class RedisWorkQueueTest {
             ran.incrementAndGet();
         });
         Poll.until("holding", Duration.ofSeconds(5), () -> w.held() == 4);
+        Thread me = Thread.currentThread();
         Thread releaser = Thread.ofVirtual().start(() -> {
-            Poll.until("draining", Duration.ofSeconds(5), () -> !w.options().consumer().isEmpty());
+            Poll.until("the test thread waits inside drain", Duration.ofSeconds(5),
+                    () -> me.getState() == Thread.State.WAITING || me.getState() == Thread.State.TIMED_WAITING);
             go.countDown();
         });
         DrainReport r = w.drain(Duration.ofSeconds(10));
