@@ -235,10 +235,21 @@ class RedisTokenBucketTest {
             assertThat(b.tryAcquire()).isTrue();
             // A Lua busy loop on another connection keeps the server from answering for a while.
             RedisClient client = RedisClient.create(paused.uri());
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
+            try (StatefulRedisConnection<String, String> c = client.connect();
+                 StatefulRedisConnection<String, String> probe = client.connect()) {
                 CompletableFuture<Object> busy = c.async().eval("local t = redis.call('TIME'); local e = t[1] + 2; "
                         + "while true do local n = redis.call('TIME'); if tonumber(n[1]) > e then return 1 end end",
                         ScriptOutputType.INTEGER).toCompletableFuture();
+                Poll.until("the server is busy", Duration.ofSeconds(5), () -> {
+                    try {
+                        probe.async().ping().toCompletableFuture().get(100, TimeUnit.MILLISECONDS);
+                        return false;
+                    } catch (java.util.concurrent.TimeoutException e) {
+                        return true;
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
                 long t0 = System.nanoTime();
                 assertThatThrownBy(() -> b.acquire(Context.background().withTimeout(Duration.ofMillis(300)), 1))
                         .isInstanceOf(DeadlineExceededException.class);

@@ -222,7 +222,7 @@ class RedisWorkQueueTest {
             started.incrementAndGet();
             never.await();
         });
-        Poll.until("holding its credit", Duration.ofSeconds(5), () -> stuck.held() == 3);
+        Poll.until("holding its credit, both handlers busy", Duration.ofSeconds(5), () -> stuck.held() == 3 && started.get() == 2);
         long pending = backend.async().xpending(("sluice:queue:{" + q.name() + "}:stream").getBytes(), "workers".getBytes(),
                 io.lettuce.core.Range.create("-", "+"), io.lettuce.core.Limit.from(100)).toCompletableFuture().get(5, TimeUnit.SECONDS).size();
         assertThat(pending).as("fetched exactly its credit, nothing more").isEqualTo(3);
