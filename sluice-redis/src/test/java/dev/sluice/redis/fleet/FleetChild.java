@@ -114,7 +114,7 @@ public final class FleetChild {
             // Warm up (class loading, the first compilations, the script cache) on another bucket, so that a
             // cold JVM on a loaded machine does not spend the measured window starting up.
             RedisTokenBucket warm = RedisTokenBucket.builder().backend(b).name(name + "-warm-up").rate(1_000_000, Duration.ofSeconds(1)).build();
-            for (int i = 0; i < 500; i++) {
+            for (int i = 0; i < 200; i++) {
                 warm.acquire(Context.background().withTimeout(Duration.ofSeconds(5)), 1);
             }
             awaitGo(c);

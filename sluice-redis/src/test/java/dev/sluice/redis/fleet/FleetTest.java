@@ -68,7 +68,7 @@ class FleetTest {
         }
 
         void awaitLine(String prefix) throws InterruptedException {
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            long end = System.nanoTime() + LIMIT.toNanos();
             while (true) {
                 String l = lines.poll(Math.max(1, end - System.nanoTime()), TimeUnit.NANOSECONDS);
                 if (l == null) {
