@@ -1,0 +1,32 @@
+package dev.sluice.server.job;
+
+import java.time.Duration;
+
+/**
+ * Runs accepted jobs. Two implementations: {@link BoundedJobRunner}, the server's, and
+ * {@link NaiveUnboundedJobRunner}, the deliberate anti-pattern for {@code --naive}.
+ *
+ * <p>{@link #submit} either accepts a job (it will then run, and its record will finish, unless the
+ * process dies) or throws {@link JobRejectedException} having queued nothing. Thread-safe.
+ */
+public sealed interface JobRunner permits BoundedJobRunner, NaiveUnboundedJobRunner {
+
+    /**
+     * Accepts {@code job} or refuses it; may wait up to the runner's wait budget for room.
+     *
+     * @throws JobRejectedException if there is no room within the budget, or the runner is draining
+     * @throws InterruptedException if interrupted while waiting; the job was not accepted
+     */
+    void submit(JobRecord job) throws JobRejectedException, InterruptedException;
+
+    RunnerStats stats();
+
+    /** Stops intake, lets every accepted job finish within {@code grace}, and reports. */
+    DrainSummary drain(Duration grace) throws InterruptedException;
+
+    /** After a drain: stops what is still running and waits briefly for the workers to end. */
+    void abort() throws InterruptedException;
+
+    /** Sets what is called (on the worker) after each job finishes. */
+    void onFinish(java.util.function.Consumer<JobRecord> listener);
+}
