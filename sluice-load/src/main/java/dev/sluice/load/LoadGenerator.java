@@ -54,8 +54,12 @@ public final class LoadGenerator {
     /** Set before the client is closed on an unfinished drain: whatever ends after it was abandoned. */
     private volatile boolean aborting;
     private final Map<Integer, LongAdder> other = new ConcurrentHashMap<>();
+    /** Connection-error reasons, by their exception class; at most {@value #ERROR_KINDS_KEPT} kinds. */
+    private final Map<String, LongAdder> errorKinds = new ConcurrentHashMap<>();
+    private static final int ERROR_KINDS_KEPT = 8;
     private final Recorder acceptedMicros = new Recorder(HIGHEST_MICROS, 3);
     private final Recorder answeredMicros = new Recorder(HIGHEST_MICROS, 3);
+    private final Recorder rejectedMicros = new Recorder(HIGHEST_MICROS, 3);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
@@ -175,24 +179,41 @@ public final class LoadGenerator {
                     acceptedMicros.recordValue(micros);
                 } else if (s == 429) {
                     tooMany.increment();
+                    rejectedMicros.recordValue(micros);
                 } else if (s == 503) {
                     unavailable.increment();
+                    rejectedMicros.recordValue(micros);
                 } else {
                     other.computeIfAbsent(s, k -> new LongAdder()).increment();
                 }
             }
             case Exchange.TimedOut t -> timeouts.increment();
-            case Exchange.Failed f -> failed.increment();
+            case Exchange.Failed f -> {
+                failed.increment();
+                String kind = f.reason();
+                int colon = kind.indexOf(':');
+                kind = colon < 0 ? kind : kind.substring(0, colon);
+                LongAdder n = errorKinds.get(kind);
+                if (n == null && errorKinds.size() < ERROR_KINDS_KEPT) {
+                    n = errorKinds.computeIfAbsent(kind, k -> new LongAdder());
+                }
+                if (n != null) {
+                    n.increment();
+                }
+            }
         }
     }
 
     private LoadReport report(long scheduled, double elapsedSeconds, double maxLagMillis) {
         Map<Integer, Long> others = new java.util.TreeMap<>();
         other.forEach((k, v) -> others.put(k, v.sum()));
+        Map<String, Long> errors = new java.util.TreeMap<>();
+        errorKinds.forEach((k, v) -> errors.put(k, v.sum()));
         Histogram acc = acceptedMicros.getIntervalHistogram();
         Histogram all = answeredMicros.getIntervalHistogram();
+        Histogram rejected = rejectedMicros.getIntervalHistogram();
         return new LoadReport(plan, scheduled, sent.sum(), notSent.sum(), accepted.sum(), tooMany.sum(),
-                unavailable.sum(), others, failed.sum(), timeouts.sum(), abandoned.sum(), elapsedSeconds, maxLagMillis,
-                peakInFlight.get(), Latency.of(acc), Latency.of(all));
+                unavailable.sum(), others, failed.sum(), errors, timeouts.sum(), abandoned.sum(), elapsedSeconds, maxLagMillis,
+                peakInFlight.get(), Latency.of(acc), Latency.of(all), Latency.of(rejected));
     }
 }

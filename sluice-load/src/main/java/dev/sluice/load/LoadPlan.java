@@ -33,10 +33,12 @@ import java.util.Objects;
  * @param maxInFlight   the most requests outstanding at once; a start that finds this many is counted as
  *                      "not sent: generator saturated", never queued
  * @param drainTimeout  how long the run waits after the last start for outstanding requests to end
+ * @param connections   the most TCP connections the client opens; requests beyond them wait in the client
+ *                      (their wait counts in their latency, since latency runs from the intended start)
  */
 public record LoadPlan(URI target, String method, byte[] body, Map<String, String> headers, Rate rate,
                        Duration duration, Duration warmup, int clients, Duration timeout, int maxInFlight,
-                       Duration drainTimeout) {
+                       Duration drainTimeout, int connections) {
 
     /** The header that names the client identity of a request. */
     public static final String CLIENT_ID_HEADER = "X-Client-Id";
@@ -85,6 +87,7 @@ public record LoadPlan(URI target, String method, byte[] body, Map<String, Strin
         private Duration timeout = Duration.ofSeconds(2);
         private int maxInFlight = 10_000;
         private Duration drainTimeout;
+        private int connections = 512;
         private boolean allowRemote;
 
         private Builder(String url) {
@@ -151,6 +154,12 @@ public record LoadPlan(URI target, String method, byte[] body, Map<String, Strin
             return this;
         }
 
+        /** The most TCP connections to open; default 512. */
+        public Builder connections(int n) {
+            this.connections = n;
+            return this;
+        }
+
         /** Allows a target that is not a loopback address. Off by default. */
         public Builder allowRemote(boolean allow) {
             this.allowRemote = allow;
@@ -174,10 +183,12 @@ public record LoadPlan(URI target, String method, byte[] body, Map<String, Strin
                     "timeout must be positive, was " + timeout);
             require(maxInFlight >= 1 && maxInFlight <= 100_000,
                     "max-inflight must be between 1 and 100000, was " + maxInFlight);
+            require(connections >= 1 && connections <= 20_000,
+                    "connections must be between 1 and 20000, was " + connections);
             Duration drain = drainTimeout == null ? timeout.plusSeconds(1) : drainTimeout;
             require(!drain.isNegative(), "drain timeout must not be negative, was " + drain);
             return new LoadPlan(target, m, body, headers, rate, duration, warmup, clients, timeout, maxInFlight,
-                    drain);
+                    drain, connections);
         }
 
         private static void require(boolean ok, String message) {

@@ -19,6 +19,7 @@ import java.util.TreeMap;
  * @param unavailable       503 answers
  * @param otherStatus       any other status, by status code
  * @param connectionErrors  exchanges that failed without an answer (refused, reset)
+ * @param connectionErrorKinds the same by exception class (the first few kinds seen)
  * @param timeouts          exchanges with no answer within the client timeout
  * @param abandoned         exchanges still outstanding when the drain timeout ended (aborted then)
  * @param elapsedSeconds    from the first to the last intended start of the measured part, plus one interval
@@ -26,15 +27,17 @@ import java.util.TreeMap;
  * @param peakInFlight      the most requests outstanding at once
  * @param acceptedLatency   latency of 2xx answers
  * @param answeredLatency   latency of every answer, whatever its status
+ * @param rejectedLatency   latency of 429 and 503 answers: how fast the server said no
  */
 public record LoadReport(LoadPlan plan, long scheduled, long sent, long notSent, long accepted,
                          long tooManyRequests, long unavailable, Map<Integer, Long> otherStatus,
-                         long connectionErrors, long timeouts, long abandoned, double elapsedSeconds,
+                         long connectionErrors, Map<String, Long> connectionErrorKinds, long timeouts, long abandoned, double elapsedSeconds,
                          double maxStartLagMillis, long peakInFlight, Latency acceptedLatency,
-                         Latency answeredLatency) {
+                         Latency answeredLatency, Latency rejectedLatency) {
 
     public LoadReport {
         otherStatus = Map.copyOf(otherStatus);
+        connectionErrorKinds = Map.copyOf(connectionErrorKinds);
     }
 
     /** Answers with a status other than 2xx, 429 and 503, summed over codes. */
@@ -75,18 +78,18 @@ public record LoadReport(LoadPlan plan, long scheduled, long sent, long notSent,
         other.append('}');
         return String.format(Locale.ROOT,
                 "{\"target\":\"%s\",\"method\":\"%s\",\"ratePerSecond\":%.3f,\"durationSeconds\":%.3f,"
-                        + "\"clients\":%d,\"timeoutMs\":%d,\"maxInFlight\":%d,"
+                        + "\"clients\":%d,\"timeoutMs\":%d,\"maxInFlight\":%d,\"connections\":%d,"
                         + "\"scheduled\":%d,\"sent\":%d,\"notSentGeneratorSaturated\":%d,\"accepted\":%d,"
                         + "\"status429\":%d,\"status503\":%d,\"otherStatus\":%s,\"connectionErrors\":%d,"
                         + "\"otherErrors\":%d,\"clientTimeouts\":%d,\"abandoned\":%d,\"elapsedSeconds\":%.3f,"
                         + "\"sentPerSecond\":%.1f,\"goodputPerSecond\":%.1f,\"maxStartLagMs\":%.3f,"
-                        + "\"peakInFlight\":%d,\"acceptedLatency\":%s,\"answeredLatency\":%s}",
+                        + "\"peakInFlight\":%d,\"acceptedLatency\":%s,\"answeredLatency\":%s,\"rejectedLatency\":%s}",
                 escape(plan.target().toString()), plan.method(), plan.rate().perSecond(),
                 plan.duration().toNanos() / 1e9, plan.clients(), plan.timeout().toMillis(), plan.maxInFlight(),
-                scheduled, sent, notSent, accepted,
+                plan.connections(), scheduled, sent, notSent, accepted,
                 tooManyRequests, unavailable, other, connectionErrors, otherErrors(), timeouts, abandoned,
                 elapsedSeconds, sentPerSecond(), goodputPerSecond(), maxStartLagMillis, peakInFlight,
-                acceptedLatency.toJson(), answeredLatency.toJson());
+                acceptedLatency.toJson(), answeredLatency.toJson(), rejectedLatency.toJson());
     }
 
     /** The human-readable summary {@code ./sluice load} prints. */
@@ -105,9 +108,13 @@ public record LoadReport(LoadPlan plan, long scheduled, long sent, long notSent,
                 100 * unavailableShare()));
         b.append(String.format(Locale.ROOT, "other errors       %d  (other statuses %s, connection errors %d, abandoned %d)%n",
                 otherErrors(), new TreeMap<>(otherStatus), connectionErrors, abandoned));
+        if (!connectionErrorKinds.isEmpty()) {
+            b.append(String.format(Locale.ROOT, "connection errors  %s%n", new TreeMap<>(connectionErrorKinds)));
+        }
         b.append(String.format(Locale.ROOT, "client timeouts    %d  (timeout %d ms)%n", timeouts, plan.timeout().toMillis()));
         b.append(String.format(Locale.ROOT, "goodput            %.1f accepted/s%n", goodputPerSecond()));
         b.append(String.format(Locale.ROOT, "latency, accepted  %s%n", acceptedLatency.toText()));
+        b.append(String.format(Locale.ROOT, "latency, 429/503   %s%n", rejectedLatency.toText()));
         b.append(String.format(Locale.ROOT, "latency, answered  %s%n", answeredLatency.toText()));
         b.append(String.format(Locale.ROOT, "peak in flight     %d; latest start %.1f ms after its intended time%n",
                 peakInFlight, maxStartLagMillis));

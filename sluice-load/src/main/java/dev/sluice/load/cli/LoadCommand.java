@@ -62,6 +62,10 @@ public final class LoadCommand implements Callable<Integer> {
             description = "hard bound on outstanding requests; a start that finds it reached is counted as 'not sent: generator saturated' (default ${DEFAULT-VALUE})")
     int maxInFlight;
 
+    @Option(names = "--connections", paramLabel = "N", defaultValue = "512",
+            description = "most TCP connections to open; further requests wait in the client, and that wait counts in their latency (default ${DEFAULT-VALUE})")
+    int connections;
+
     @Option(names = "--drain", paramLabel = "TIME",
             description = "how long to wait for outstanding requests after the last start (default the timeout plus 1s)")
     String drain;
@@ -82,6 +86,7 @@ public final class LoadCommand implements Callable<Integer> {
                     .clients(clients)
                     .timeout(Durations.parse("--timeout", timeout))
                     .maxInFlight(maxInFlight)
+                    .connections(connections)
                     .allowRemote(allowRemote);
             if (body != null) {
                 b.body(body);

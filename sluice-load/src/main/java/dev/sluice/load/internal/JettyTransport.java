@@ -1,7 +1,6 @@
 package dev.sluice.load.internal;
 
 import dev.sluice.load.LoadPlan;
-import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -20,8 +19,11 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * Jetty's answered all of them; see {@code docs/bench/issue5-overload.md}.
  *
  * <p> Its thread pool has a fixed size and a bounded queue (Jetty's default queue grows
- * without bound); connections per destination and queued requests are capped at the plan's in-flight limit,
- * which the generator already enforces, so neither cap is reached in normal use.
+ * without bound). It opens at most the plan's {@code connections}; requests beyond them wait in Jetty's
+ * per-destination queue, which is capped at the plan's in-flight limit (which the generator already
+ * enforces, so that cap is never what refuses a request). A pool of connections, rather than one per
+ * outstanding request, is what real clients use, and it keeps a storm of new connections from being what
+ * is measured.
  */
 final class JettyTransport implements Transport {
 
@@ -40,7 +42,7 @@ final class JettyTransport implements Transport {
         pool.setDaemon(true);
         client = new HttpClient();
         client.setExecutor(pool);
-        client.setMaxConnectionsPerDestination(plan.maxInFlight());
+        client.setMaxConnectionsPerDestination(plan.connections());
         client.setMaxRequestsQueuedPerDestination(plan.maxInFlight());
         client.setConnectTimeout(plan.timeout().toMillis());
         client.setIdleTimeout(Math.max(30_000, plan.timeout().toMillis() * 2));
@@ -87,9 +89,6 @@ final class JettyTransport implements Transport {
     }
 
     private static String describe(Throwable t) {
-        if (t instanceof InterruptedIOException) {
-            return "interrupted";
-        }
         return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 

@@ -1,0 +1,92 @@
+package dev.sluice.load.overload;
+
+import dev.sluice.load.LoadGenerator;
+import dev.sluice.load.LoadPlan;
+import dev.sluice.load.LoadReport;
+import dev.sluice.load.Rate;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Drives one server through a {@link Scenario}: warm-up, then normal load at the capacity, then the
+ * overload, then recovery, each an open-loop {@link LoadGenerator} run against {@code POST /jobs?wait=true}
+ * (so an accepted request's latency includes running the job), with the server's memory sampled throughout.
+ */
+public final class OverloadDriver {
+
+    private final Scenario scenario;
+    private final PrintStream progress;
+
+    /** {@code progress} gets one line per step; pass a stream that discards for silence. */
+    public OverloadDriver(Scenario scenario, PrintStream progress) {
+        this.scenario = scenario;
+        this.progress = progress;
+    }
+
+    private LoadPlan plan(ServerProcess server, double rate, Duration duration) {
+        return LoadPlan.builder(server.uri() + "/jobs?wait=true")
+                .rate(new Rate(rate))
+                .duration(duration)
+                .body(scenario.jobBody())
+                .clients(scenario.clients())
+                .timeout(scenario.timeout())
+                .maxInFlight(scenario.maxInFlight())
+                .build();
+    }
+
+    /** Warms {@code server} up, then measures the most it completes per second at the probe rate. */
+    public double measureCapacity(ServerProcess server) throws InterruptedException {
+        warmUp(server);
+        LoadReport probe = new LoadGenerator(plan(server, scenario.probeRate(), scenario.probe())).run();
+        double capacity = probe.goodputPerSecond();
+        progress.printf(Locale.ROOT, "[demo] %s: capacity probe at %.0f/s for %s: %.0f accepted/s (%d%% answered 503/429)%n",
+                server.name(), scenario.probeRate(), human(scenario.probe()), capacity,
+                Math.round(100.0 * (probe.unavailable() + probe.tooManyRequests()) / Math.max(1, probe.sent())));
+        if (capacity < 1) {
+            throw new IllegalStateException("the capacity probe completed no job; server output:\n" + server.lastOutput());
+        }
+        return capacity;
+    }
+
+    /** Sends at half the probe rate for the warm-up time; nothing is recorded. */
+    public void warmUp(ServerProcess server) throws InterruptedException {
+        if (!scenario.warmup().isZero()) {
+            new LoadGenerator(plan(server, scenario.probeRate() / 2, scenario.warmup())).run();
+        }
+    }
+
+    /** Runs the three phases against {@code server} at rates derived from {@code capacity}. */
+    public ServerRun run(ServerProcess server, double capacity, boolean warmFirst) throws InterruptedException {
+        if (warmFirst) {
+            warmUp(server);
+        }
+        List<PhaseResult> phases = new ArrayList<>();
+        try (ServerSampler sampler = new ServerSampler(server)) {
+            sampler.takePeaks();
+            phases.add(phase(server, sampler, "normal", capacity, scenario.normal()));
+            phases.add(phase(server, sampler, "overload", capacity * scenario.overloadFactor(), scenario.overload()));
+            phases.add(phase(server, sampler, "recovery", capacity, scenario.recovery()));
+        }
+        return new ServerRun(server.name(), capacity, phases, server.peakRssKb() / 1024.0);
+    }
+
+    private PhaseResult phase(ServerProcess server, ServerSampler sampler, String name, double rate, Duration d)
+            throws InterruptedException {
+        double rssStart = server.rssKb() / 1024.0;
+        LoadReport r = new LoadGenerator(plan(server, rate, d)).run();
+        ServerSampler.Peaks peaks = sampler.takePeaks();
+        progress.printf(Locale.ROOT, "[demo] %s: %-8s %5.0f/s for %-4s goodput %5.0f/s, 503/429 %4.1f%%, p99 accepted %6.1f ms, timeouts %d%n",
+                server.name(), name, rate, human(d), r.goodputPerSecond(),
+                100.0 * (r.unavailable() + r.tooManyRequests()) / Math.max(1, r.sent()),
+                r.acceptedLatency().p99Millis(), r.timeouts());
+        return new PhaseResult(name, r, rssStart, peaks);
+    }
+
+    static String human(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? (ms / 1000) + "s" : String.format(Locale.ROOT, "%.1fs", ms / 1000.0);
+    }
+}

@@ -1,0 +1,24 @@
+package dev.sluice.load.overload;
+
+import java.util.List;
+
+/**
+ * Every phase against one server, and the server's memory over the whole run.
+ *
+ * @param name        the column title, e.g. "sluice" or "naive"
+ * @param capacity    the capacity the rates were derived from, requests/s
+ * @param phases      normal, overload, recovery, in that order
+ * @param peakRssMb   the server's peak RSS over its life (VmHWM), MiB
+ */
+public record ServerRun(String name, double capacity, List<PhaseResult> phases, double peakRssMb) {
+
+    public PhaseResult phase(String phase) {
+        return phases.stream().filter(p -> p.phase().equals(phase)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no phase " + phase));
+    }
+
+    /** The highest heap-in-use sample over all phases, MiB. */
+    public double peakHeapMb() {
+        return phases.stream().mapToDouble(p -> p.peaks().heapMb()).max().orElse(-1);
+    }
+}
