@@ -46,17 +46,35 @@ public final class OverloadDriver {
                 server.name(), scenario.probeRate(), human(scenario.probe()), capacity,
                 Math.round(100.0 * (probe.unavailable() + probe.tooManyRequests()) / Math.max(1, probe.sent())));
         if (capacity < 1) {
-            throw new IllegalStateException("the capacity probe completed no job; server output:\n" + server.lastOutput());
+            throw new IllegalStateException("the capacity probe completed no job (the machine may be too busy):\n"
+                    + probe.toText() + "server output:\n" + server.lastOutput());
         }
         return capacity;
     }
 
-    /** Sends at half the probe rate for the warm-up time; nothing is recorded. */
+    /**
+     * Sends at the warm-up rate in rounds of {@value #WARMUP_ROUND_SECONDS} s, with a generous timeout,
+     * until a round gets 90% accepted (class loading and JIT done on both sides) or the warm-up time is
+     * used up; nothing is recorded. On a busy machine a cold JVM takes seconds to answer its first requests.
+     */
     public void warmUp(ServerProcess server) throws InterruptedException {
-        if (!scenario.warmup().isZero()) {
-            new LoadGenerator(plan(server, scenario.probeRate() / 2, scenario.warmup())).run();
+        long end = System.nanoTime() + scenario.warmup().toNanos();
+        int round = 0;
+        while (System.nanoTime() - end < 0) {
+            LoadPlan p = LoadPlan.builder(server.uri() + "/jobs?wait=true").rate(new Rate(scenario.warmupRate()))
+                    .duration(Duration.ofSeconds(WARMUP_ROUND_SECONDS)).body(scenario.jobBody()).clients(scenario.clients())
+                    .timeout(Duration.ofSeconds(10)).maxInFlight(scenario.maxInFlight()).build();
+            LoadReport w = new LoadGenerator(p).run();
+            round++;
+            progress.printf(Locale.ROOT, "[demo] %s: warm-up round %d at %.0f/s: %d of %d accepted, p99 %.0f ms%n",
+                    server.name(), round, scenario.warmupRate(), w.accepted(), w.sent(), w.acceptedLatency().p99Millis());
+            if (w.accepted() >= 0.9 * w.sent() && w.acceptedLatency().p99Millis() < scenario.timeout().toMillis() / 2.0) {
+                return;
+            }
         }
     }
+
+    private static final int WARMUP_ROUND_SECONDS = 2;
 
     /** Runs the three phases against {@code server} at rates derived from {@code capacity}. */
     public ServerRun run(ServerProcess server, double capacity, boolean warmFirst) throws InterruptedException {

@@ -10,7 +10,10 @@ import java.time.Duration;
  * @param serviceMillis   the job's nominal service time, for the latency bound
  * @param clients         client identities ({@code X-Client-Id})
  * @param timeout         the client timeout
- * @param warmup          sent at half the probe rate before anything is measured (JIT, connections)
+ * @param warmup          the most time spent warming up at {@code warmupRate} before anything is measured
+ *                        (class loading, JIT and connections of both JVMs, at a rate low enough not to
+ *                        overload a cold server); it ends early once the server answers promptly
+ * @param warmupRate      the warm-up's rate
  * @param probeRate       the rate of the capacity probe: well above capacity, so it measures the most
  *                        the server completes
  * @param probe           how long the capacity probe lasts
@@ -21,24 +24,24 @@ import java.time.Duration;
  * @param maxInFlight     the generator's bound on outstanding requests
  */
 public record Scenario(String jobBody, double serviceMillis, int clients, Duration timeout, Duration warmup,
-                       double probeRate, Duration probe, Duration normal, Duration overload, Duration recovery,
+                       double warmupRate, double probeRate, Duration probe, Duration normal, Duration overload, Duration recovery,
                        double overloadFactor, int maxInFlight) {
 
     /** The demo's size: about 20 s per server. */
     public static Scenario demo() {
-        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofSeconds(3), 600,
+        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofSeconds(20), 50, 400,
                 Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(4), 10, 10_000);
     }
 
     /** The test's size: about 10 s per server. */
     public static Scenario quick() {
-        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofMillis(1500), 600,
+        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofSeconds(20), 50, 400,
                 Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(4), Duration.ofSeconds(2), 10, 10_000);
     }
 
     /** Issue 5's measurement: 60 s at 10x. */
     public static Scenario full() {
-        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofSeconds(10), 600,
+        return new Scenario("{\"cpuMillis\":10}", 10, 20, Duration.ofSeconds(2), Duration.ofSeconds(60), 50, 400,
                 Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ofSeconds(20), 10, 10_000);
     }
 }
