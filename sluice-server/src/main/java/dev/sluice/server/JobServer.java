@@ -1,8 +1,9 @@
 package dev.sluice.server;
 
+import dev.sluice.micrometer.ConcurrencyLimiterMetrics;
+import dev.sluice.micrometer.WorkerPoolMetrics;
 import dev.sluice.server.http.ApiServlet;
 import dev.sluice.server.http.JobsGate;
-import dev.sluice.server.http.RateLimitFilter;
 import dev.sluice.server.job.BoundedJobRunner;
 import dev.sluice.server.job.DrainSummary;
 import dev.sluice.server.job.JobParser;
@@ -87,11 +88,13 @@ public final class JobServer {
             this.config = config;
             this.table = new JobTable(config.finishedJobsKept());
             this.runner = config.naive() ? new NaiveUnboundedJobRunner(config.workers())
-                    : new BoundedJobRunner(config.workers(), config.queue(), config.waitBudget(), config.adaptive(),
-                            config.maxThreads());
-            Admission admission = config.naive() ? null : config.admission().map(f -> f.create(config, registry))
-                    .orElseGet(() -> Admission.of(new RateLimitFilter(config.rate(), config.perClient(),
-                            config.clientHeader(), 100_000)));
+                    : new BoundedJobRunner(config.workers(), config.queue(), config.waitBudget(), config.maxThreads());
+            Admission admission = config.naive() ? null
+                    : config.admission().orElseGet(DefaultAdmission::new).create(config, registry);
+            if (runner instanceof BoundedJobRunner b) {
+                new WorkerPoolMetrics(b.pool()).bindTo(registry);
+                new ConcurrencyLimiterMetrics(b.slots()).bindTo(registry);
+            }
             IntSupplier limit = () -> {
                 int a = admission == null ? -1 : admission.limit().getAsInt();
                 return a >= 0 ? a : runner.stats().limit();
@@ -115,7 +118,10 @@ public final class JobServer {
             this.connector = new ServerConnector(server, new HttpConnectionFactory(http));
             connector.setHost(config.host());
             connector.setPort(config.port());
-            connector.setIdleTimeout(Math.max(30_000, config.readTimeout().toMillis()));
+            // Not the read budget: Jetty's idle timeout also closes a connection whose request is waiting, with no
+            // I/O, for a wait=true job. A sender that trickles is cut off at the read budget by admission
+            // control; one that stalls completely holds a request thread (never a job slot) until this.
+            connector.setIdleTimeout(Math.max(config.readTimeout().toMillis(), ApiServlet.RESULT_WAIT.toMillis() + 5_000));
             server.addBean(new NetworkConnectionLimit(config.maxConnections(), connector));
             server.addConnector(connector);
 
@@ -158,7 +164,7 @@ public final class JobServer {
             m.put("mode", config.naive() ? "naive" : "bounded");
             m.put("workers", config.workers());
             m.put("queue", config.naive() ? -1 : config.queue());
-            m.put("waitMillis", config.waitBudget().toMillis());
+            m.put("waitMillis", config.naive() ? null : config.waitBudget().toMillis());
             m.put("rate", config.naive() ? "off" : config.rate().map(Rate::toString).orElse("off"));
             m.put("perClient", config.naive() ? "off" : config.perClient().map(Rate::toString).orElse("off"));
             m.put("adaptive", config.adaptive());
@@ -213,9 +219,10 @@ public final class JobServer {
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    RunnerStatsHolder.abortQuietly(runner);
-                    s = new DrainSummary(runner.stats().accepted(), runner.stats().completed(), runner.stats().failed(),
-                            runner.stats().accepted() - runner.stats().completed() - runner.stats().failed(), false, 0);
+                    abortQuietly();
+                    var rs = runner.stats();
+                    s = new DrainSummary(rs.accepted(), rs.completed(), rs.failed(),
+                            rs.accepted() - rs.completed() - rs.failed(), false, 0);
                 }
                 stats.close();
                 registry.close();
@@ -226,19 +233,18 @@ public final class JobServer {
             }
         }
 
-        @Override
-        public void close() {
-            drain(config.grace());
-        }
-    }
-
-    private static final class RunnerStatsHolder {
-        static void abortQuietly(JobRunner runner) {
+        private void abortQuietly() {
             try {
                 runner.abort();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }
+
+        @Override
+        public void close() {
+            drain(config.grace());
+        }
     }
+
 }

@@ -61,7 +61,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "longest a request body may take to arrive; slower: 408 (default: 5s)")
     Duration readTimeout = Duration.ofSeconds(5);
 
-    @Option(names = "--adaptive", description = "adapt the concurrency limit on jobs to their latency (AIMD, never above workers + queue)")
+    @Option(names = "--adaptive", description = "adapt the admission concurrency limit (AIMD: lowered when requests end in 503, never above workers + queue)")
     boolean adaptive;
 
     @Option(names = "--naive", description = "the deliberate anti-pattern for comparison: no admission control, no limits, an unbounded queue")
@@ -75,6 +75,9 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-connections", paramLabel = "N", description = "most open connections (default: ${DEFAULT-VALUE})")
     int maxConnections = 2048;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     private final PrintStream out;
 
@@ -99,7 +102,7 @@ public final class ServeCommand implements Callable<Integer> {
         try {
             config = config();
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         RunningServer server;
         try {

@@ -21,7 +21,7 @@ import java.util.Optional;
  * @param clientHeader    the request header naming the client for the per-client bucket (else the remote address)
  * @param maxBody         the largest request body accepted, in bytes (larger: 413)
  * @param readTimeout     the longest a request body may take to arrive (slower: 408)
- * @param adaptive        whether the admission concurrency limit adapts to latency (else it is fixed)
+ * @param adaptive        whether the admission concurrency limit adapts (AIMD on refusals; else it is fixed)
  * @param finishedJobsKept how many finished jobs {@code GET /jobs/{id}} can still report (older: 404)
  * @param maxThreads      the most request-handling virtual threads Jetty runs at once
  * @param maxConnections  the most open connections; more wait in the accept backlog

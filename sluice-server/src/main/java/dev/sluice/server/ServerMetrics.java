@@ -17,6 +17,7 @@ final class ServerMetrics {
         outcome(r, "admitted", stats, LiveStats::admitted);
         outcome(r, "rate_limited", stats, LiveStats::rateLimited);
         outcome(r, "unavailable", stats, LiveStats::unavailable);
+        outcome(r, "bad_request", stats, LiveStats::badRequest);
         outcome(r, "other", stats, LiveStats::other);
         Gauge.builder("sluice.server.jobs.queued", runner, x -> x.stats().queued())
                 .description("jobs accepted and waiting to start").register(r);

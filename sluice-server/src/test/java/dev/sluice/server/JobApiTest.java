@@ -124,12 +124,14 @@ class JobApiTest {
     })
     void badInputIs400WithAMessageAndCreatesNoJob(String name, String body, String message) throws Exception {
         long before = accepted();
+        long rejectedBefore = (Long) statsTotals("badRequest");
         HttpResponse<String> r = http.post("/jobs", body);
         assertThat(r.statusCode()).as(name).isEqualTo(400);
         JsonNode err = json(r);
         assertThat(err.get("status").asInt()).isEqualTo(400);
         assertThat(err.get("error").asText()).contains(message);
         assertThat(accepted()).as("no job accepted").isEqualTo(before);
+        assertThat((Long) statsTotals("badRequest")).as("counted as a rejected input").isEqualTo(rejectedBefore + 1);
     }
 
     @Test
@@ -142,11 +144,14 @@ class JobApiTest {
     @Test
     void bodyOverTheCapIs413AndCreatesNoJob() throws Exception {
         long before = accepted();
+        long rejectedBefore = (Long) statsTotals("badRequest");
         String big = "{\"sha256\": \"" + Base64.getEncoder().encodeToString(new byte[8192]) + "\"}";
         HttpResponse<String> r = http.post("/jobs", big);
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("error").asText()).contains("over the limit of 4096 bytes");
         assertThat(accepted()).isEqualTo(before);
+        assertThat((Long) statsTotals("badRequest")).isEqualTo(rejectedBefore + 1);
+        assertThat(http.get("/metrics").body()).contains("sluice_server_requests_total{outcome=\"bad_request\"}");
     }
 
     @Test

@@ -57,7 +57,8 @@ class OverloadTest {
             assertThat(r.statusCode()).isEqualTo(429);
             long retryAfter = Long.parseLong(r.headers().firstValue("Retry-After").orElseThrow());
             assertThat(retryAfter).isBetween(1L, 30L); // one token every 30 s
-            assertThat(json(r).get("error").asText()).contains("client 'a'");
+            assertThat(json(r).get("error").asText()).contains("rate limit for this client");
+            assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
             assertThat(http.post("/jobs", "{\"cpuMillis\": 1}", "X-Client-Id", "b").statusCode()).isEqualTo(202);
             JsonNode totals = json(http.get("/stats")).get("totals");
             assertThat(totals.get("rejected429").asLong()).isEqualTo(1);
@@ -114,17 +115,27 @@ class OverloadTest {
     }
 
     @Test
-    void adaptiveLimitIsReportedAndNeverAboveThePoolCapacity() throws Exception {
-        ServerConfig c = ServerConfig.builder().port(0).workers(2).queue(3).adaptive(true).rate(null).perClient(null)
-                .build();
+    void adaptiveLimitFallsBelowCapacityWhenTheQueueRefusesAndIsShownOnTheDashboard() throws Exception {
+        ServerConfig c = ServerConfig.builder().port(0).workers(1).queue(1).waitBudget(Duration.ofMillis(10))
+                .adaptive(true).rate(null).perClient(null).grace(Duration.ofSeconds(20)).build();
         try (RunningServer s = JobServer.start(c); Http http = new Http(s.uri())) {
+            Http.until("a sample shows the full limit", Duration.ofSeconds(10), () -> lastLimit(http) == 2);
+            assertThat(http.post("/jobs", "{\"ioMillis\": 1500}").statusCode()).isEqualTo(202);
+            assertThat(http.post("/jobs", "{\"ioMillis\": 1500}").statusCode()).isEqualTo(202);
             for (int i = 0; i < 5; i++) {
-                assertThat(http.post("/jobs?wait=true", "{\"cpuMillis\": 1}").statusCode()).isEqualTo(200);
+                assertThat(http.post("/jobs", "{\"ioMillis\": 1}").statusCode()).isEqualTo(503);
             }
-            String metrics = http.get("/metrics").body();
-            double limit = metrics.lines().filter(l -> l.startsWith("sluice_server_jobs_limit "))
-                    .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElseThrow();
-            assertThat(limit).isBetween(2.0, 5.0);
+            Http.until("the adaptive limit drops below workers + queue", Duration.ofSeconds(10), () -> lastLimit(http) == 1);
+            assertThat(http.get("/metrics").body()).contains("sluice_http_route_limit");
+        }
+    }
+
+    private static int lastLimit(Http http) {
+        try {
+            JsonNode samples = json(http.get("/stats")).get("samples");
+            return samples.isEmpty() ? -1 : samples.get(samples.size() - 1).get("limit").asInt();
+        } catch (Exception e) {
+            throw new AssertionError(e);
         }
     }
 }

@@ -158,7 +158,7 @@ public final class ApiServlet extends HttpServlet {
         }
         JobRecord job = new JobRecord(work);
         try {
-            runner.submit(job);
+            runner.submit(job, req.getAttribute(JobsGate.ARRIVAL_NANOS) instanceof Long t ? t : System.nanoTime());
         } catch (JobRejectedException e) {
             Responses.refuse(resp, e.status(), e.retryAfterSeconds(), e.getMessage());
             return;
@@ -293,6 +293,7 @@ public final class ApiServlet extends HttpServlet {
         totals.put("admitted", stats.admitted());
         totals.put("rejected429", stats.rateLimited());
         totals.put("rejected503", stats.unavailable());
+        totals.put("badRequest", stats.badRequest());
         totals.put("other", stats.other());
         totals.put("accepted", rs.accepted());
         totals.put("completed", rs.completed());

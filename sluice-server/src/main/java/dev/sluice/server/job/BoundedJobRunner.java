@@ -3,7 +3,6 @@ package dev.sluice.server.job;
 import dev.sluice.ClosedException;
 import dev.sluice.Context;
 import dev.sluice.ContextDoneException;
-import dev.sluice.limit.AimdLimit;
 import dev.sluice.limit.ConcurrencyLimiter;
 import dev.sluice.limit.LimitExceededException;
 import dev.sluice.limit.LimiterClosedException;
@@ -27,8 +26,8 @@ import java.util.function.Consumer;
  * job releasing its slot and its worker taking the next job, the pool may still look full, and the
  * submit then waits (without a budget: the wait is that instant) in {@link WorkerPool#submit}. The job
  * is never given the wait budget's context: the pool would skip a queued job whose context had ended,
- * which would drop an accepted job. With {@code adaptive}, the limit is an {@link AimdLimit} fed with
- * each job's time from acceptance to finish, never above the pool's capacity.
+ * which would drop an accepted job. The wait budget runs from the request's arrival, so time spent
+ * waiting in an admission filter in front is taken from it.
  *
  * <p><b>Refusals</b> are 503s: no slot within the budget, too many waiting, or draining. Their
  * {@code Retry-After} is the pool's drain estimate: the jobs ahead (queued plus running) times the mean
@@ -48,18 +47,11 @@ public final class BoundedJobRunner implements JobRunner {
     private final AtomicLong meanServiceNanos = new AtomicLong(0);
     private volatile Consumer<JobRecord> listener = j -> { };
 
-    public BoundedJobRunner(int workers, int queue, Duration wait, boolean adaptive, int maxWaiters) {
+    public BoundedJobRunner(int workers, int queue, Duration wait, int maxWaiters) {
         this.wait = Objects.requireNonNull(wait, "wait");
         this.capacity = workers + queue;
         this.pool = WorkerPool.builder().name("sluice-jobs").workers(workers).queueCapacity(queue).build();
-        ConcurrencyLimiter.Builder b = ConcurrencyLimiter.builder().name("sluice-job-slots").maxWaiters(maxWaiters);
-        if (adaptive) {
-            b.limit(AimdLimit.builder().initialLimit(capacity).minLimit(Math.min(workers, capacity))
-                    .maxLimit(capacity).build());
-        } else {
-            b.limit(capacity);
-        }
-        this.slots = b.build();
+        this.slots = ConcurrencyLimiter.builder().name("sluice-job-slots").maxWaiters(maxWaiters).limit(capacity).build();
     }
 
     @Override
@@ -68,8 +60,8 @@ public final class BoundedJobRunner implements JobRunner {
     }
 
     @Override
-    public void submit(JobRecord job) throws JobRejectedException, InterruptedException {
-        Permit permit = acquire();
+    public void submit(JobRecord job, long arrivalNanos) throws JobRejectedException, InterruptedException {
+        Permit permit = acquire(arrivalNanos);
         boolean accepted = false;
         try {
             dev.sluice.pool.Job body = () -> run(job, permit);
@@ -88,16 +80,17 @@ public final class BoundedJobRunner implements JobRunner {
         }
     }
 
-    private Permit acquire() throws JobRejectedException, InterruptedException {
+    private Permit acquire(long arrivalNanos) throws JobRejectedException, InterruptedException {
         try {
             Permit p = slots.tryAcquire();
             if (p != null) {
                 return p;
             }
-            if (wait.isZero()) {
+            long left = wait.toNanos() - (System.nanoTime() - arrivalNanos);
+            if (left <= 0) {
                 throw full();
             }
-            return slots.acquire(Context.background().withTimeout(wait));
+            return slots.acquire(Context.background().withTimeout(Duration.ofNanos(left)));
         } catch (ContextDoneException e) {
             throw full();
         } catch (LimiterClosedException e) {

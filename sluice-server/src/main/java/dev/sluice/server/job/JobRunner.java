@@ -12,12 +12,13 @@ import java.time.Duration;
 public sealed interface JobRunner permits BoundedJobRunner, NaiveUnboundedJobRunner {
 
     /**
-     * Accepts {@code job} or refuses it; may wait up to the runner's wait budget for room.
+     * Accepts {@code job} or refuses it; may wait for room until the wait budget, counted from
+     * {@code arrivalNanos} (a {@code System.nanoTime()} reading), is spent.
      *
      * @throws JobRejectedException if there is no room within the budget, or the runner is draining
      * @throws InterruptedException if interrupted while waiting; the job was not accepted
      */
-    void submit(JobRecord job) throws JobRejectedException, InterruptedException;
+    void submit(JobRecord job, long arrivalNanos) throws JobRejectedException, InterruptedException;
 
     RunnerStats stats();
 

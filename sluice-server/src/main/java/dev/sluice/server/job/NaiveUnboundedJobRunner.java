@@ -40,7 +40,7 @@ public final class NaiveUnboundedJobRunner implements JobRunner {
     }
 
     @Override
-    public void submit(JobRecord job) throws JobRejectedException {
+    public void submit(JobRecord job, long arrivalNanos) throws JobRejectedException {
         accepted.increment(); // before the job can finish, so accepted >= completed + failed at every instant
         try {
             executor.execute(() -> run(job));

@@ -23,7 +23,7 @@ import org.HdrHistogram.Recorder;
 public final class LiveStats implements AutoCloseable {
 
     /** What a {@code POST /jobs} answer counts as. */
-    public enum Outcome { ADMITTED, RATE_LIMITED, UNAVAILABLE, OTHER }
+    public enum Outcome { ADMITTED, RATE_LIMITED, UNAVAILABLE, BAD_REQUEST, OTHER }
 
     private static final long MAX_LATENCY_MICROS = TimeUnit.MINUTES.toMicros(10);
 
@@ -35,6 +35,7 @@ public final class LiveStats implements AutoCloseable {
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
     private final LongAdder unavailable = new LongAdder();
+    private final LongAdder badRequest = new LongAdder();
     private final LongAdder other = new LongAdder();
     private final Recorder latency = new Recorder(MAX_LATENCY_MICROS, 3);
     private final ReentrantLock lock = new ReentrantLock();
@@ -42,6 +43,7 @@ public final class LiveStats implements AutoCloseable {
     private final CountDownLatch stop = new CountDownLatch(1);
     private final Thread sampler;
     private Histogram recycled; // sampler thread only
+    private volatile boolean started;
 
     /**
      * @param runner the job runner's counters
@@ -57,6 +59,7 @@ public final class LiveStats implements AutoCloseable {
     }
 
     public void start() {
+        started = true;
         sampler.start();
     }
 
@@ -66,6 +69,7 @@ public final class LiveStats implements AutoCloseable {
             case ADMITTED -> admitted.increment();
             case RATE_LIMITED -> rateLimited.increment();
             case UNAVAILABLE -> unavailable.increment();
+            case BAD_REQUEST -> badRequest.increment();
             case OTHER -> other.increment();
         }
     }
@@ -85,6 +89,11 @@ public final class LiveStats implements AutoCloseable {
 
     public long unavailable() {
         return unavailable.sum();
+    }
+
+    /** Answers 400, 408 and 413: input refused, nothing created. */
+    public long badRequest() {
+        return badRequest.sum();
     }
 
     public long other() {
@@ -116,7 +125,7 @@ public final class LiveStats implements AutoCloseable {
                 long now = System.nanoTime();
                 double secs = Math.max(1e-3, (now - last) / 1e9);
                 last = now;
-                long a = admitted.sum(), r = rateLimited.sum(), u = unavailable.sum(), o = other.sum();
+                long a = admitted.sum(), r = rateLimited.sum(), u = unavailable.sum(), o = other.sum() + badRequest.sum();
                 RunnerStats rs = runner.get();
                 long c = rs.completed() + rs.failed();
                 recycled = latency.getIntervalHistogram(recycled);
@@ -154,6 +163,9 @@ public final class LiveStats implements AutoCloseable {
     @Override
     public void close() {
         stop.countDown();
+        if (!started) {
+            return;
+        }
         try {
             sampler.join(Duration.ofSeconds(5));
         } catch (InterruptedException e) {

@@ -9,7 +9,7 @@ package dev.sluice.server.stats;
  * @param admittedPerSec    requests answered 202 or 200 by {@code POST /jobs}
  * @param rejected429PerSec answered 429 (rate limits)
  * @param rejected503PerSec answered 503 (no room, shedding, draining)
- * @param otherPerSec       answered anything else (bad input and errors)
+ * @param otherPerSec       answered anything else (bad input, errors)
  * @param completedPerSec   jobs finished
  * @param queueDepth        jobs waiting to start
  * @param queueCapacity     the queue's capacity, -1 if unbounded (naive mode)

@@ -68,19 +68,24 @@
     for (var i = 0; i <= 4; i++) {
       var y = top + ph - ph * i / 4;
       g.beginPath(); g.moveTo(left, Math.round(y) + 0.5); g.lineTo(left + pw, Math.round(y) + 0.5); g.stroke();
-      g.fillText(fmt(max * i / 4, max < 4 ? 1 : 0), left - 6, y);
+      var tick = max * i / 4;
+      g.fillText(fmt(tick, tick % 1 === 0 ? 0 : 1), left - 6, y);
     }
     g.textAlign = 'center';
     g.textBaseline = 'top';
     var span = KEEP * sampleMs / 1000;
     for (var t = 0; t <= span; t += 30) {
       var x = left + pw - pw * t / span;
+      g.textAlign = t === 0 ? 'right' : 'center';
       g.fillText(t === 0 ? 'now' : '-' + t + 's', x, top + ph + 6);
     }
     var n = samples.length;
     function xAt(i) { return left + pw - pw * (n - 1 - i) / (KEEP - 1); }
     function yAt(v) { return top + ph - ph * Math.min(v, max) / max; }
-    chart.series.forEach(function (se) {
+    // Reference lines (capacity, limit) last, so a saturated series does not hide them.
+    var order = chart.series.filter(function (se) { return !se.dashed; })
+        .concat(chart.series.filter(function (se) { return se.dashed; }));
+    order.forEach(function (se) {
       g.strokeStyle = color(se.color);
       g.lineWidth = se.dashed ? 1.5 : 2;
       g.setLineDash(se.dashed ? [5, 4] : []);
@@ -116,7 +121,7 @@
     set('server-state', body.state);
     state.className = 'pill ' + (body.state === 'serving' ? 'ok' : 'draining');
     set('settings', 'workers ' + st.workers + ' \u00b7 queue ' + (st.queue < 0 ? '\u221e' : st.queue) + ' \u00b7 wait '
-        + st.waitMillis + 'ms \u00b7 rate ' + st.rate + ' \u00b7 per client ' + st.perClient
+        + (st.waitMillis === null ? 'off' : st.waitMillis + 'ms') + ' \u00b7 rate ' + st.rate + ' \u00b7 per client ' + st.perClient
         + (st.adaptive ? ' \u00b7 adaptive' : ''));
     var tt = body.totals;
     set('total-admitted', tt.admitted.toLocaleString('en-US'));

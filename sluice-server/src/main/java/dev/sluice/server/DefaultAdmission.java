@@ -1,0 +1,56 @@
+package dev.sluice.server;
+
+import dev.sluice.http.AdmissionControl;
+import dev.sluice.http.RouteClassStats;
+import dev.sluice.limit.AimdLimit;
+import dev.sluice.limit.TokenBucket;
+import dev.sluice.micrometer.AdmissionControlMetrics;
+import dev.sluice.micrometer.TokenBucketMetrics;
+import dev.sluice.server.http.FilterSequence;
+import dev.sluice.server.http.GlobalRateFilter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.Filter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The server's own admission layer on {@code POST /jobs}, from sluice-http's {@link AdmissionControl}:
+ * the per-client token bucket ({@code --per-client}, 429), the body cap and read budget ({@code
+ * --max-body} 413, {@code --read-timeout} 408), a concurrency limit on requests in progress of workers
+ * plus queue (adaptive with {@code --adaptive}: AIMD, lowered when requests end in 503, never above
+ * workers plus queue) with the wait budget ({@code --wait}, 503 with a drain-estimate
+ * {@code Retry-After}), then the server-wide token bucket ({@code --rate}, 429). Its meters go to the
+ * server's registry.
+ */
+public final class DefaultAdmission implements Admission.Factory {
+
+    @Override
+    public Admission create(ServerConfig config, MeterRegistry registry) {
+        int capacity = config.workers() + config.queue();
+        AdmissionControl.Builder b = AdmissionControl.builder().name("jobs").waitBudget(config.waitBudget())
+                .maxWaiters(config.maxThreads()).maxBodyBytes(config.maxBody()).bodyReadBudget(config.readTimeout())
+                .clientKeyHeader(config.clientHeader()).maxClientKeys(100_000);
+        if (config.adaptive()) {
+            b.limit(AimdLimit.builder().initialLimit(capacity).minLimit(1).maxLimit(capacity).build());
+        } else {
+            b.limit(capacity);
+        }
+        config.perClient().ifPresent(r -> b.perClientRate(r.permits(), r.period(), r.permits()));
+        AdmissionControl control = b.build();
+        new AdmissionControlMetrics(control).bindTo(registry);
+        List<Filter> filters = new ArrayList<>();
+        filters.add(control.servletFilter());
+        config.rate().ifPresent(r -> {
+            TokenBucket bucket = TokenBucket.builder().rate(r.permits(), r.period()).burst(r.permits()).build();
+            new TokenBucketMetrics("jobs.global", bucket).bindTo(registry);
+            filters.add(new GlobalRateFilter(bucket));
+        });
+        return new Admission(new FilterSequence(filters, control::close), () -> defaultClass(control).limit(),
+                () -> control.stats().inflight());
+    }
+
+    private static RouteClassStats defaultClass(AdmissionControl control) {
+        List<RouteClassStats> all = control.routeClassStats();
+        return all.get(all.size() - 1);
+    }
+}
