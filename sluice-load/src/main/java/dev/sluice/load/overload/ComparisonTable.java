@@ -61,6 +61,11 @@ public final class ComparisonTable {
             b.append(String.format(Locale.ROOT, "%" + w + "s", f0(r.peakRssMb())));
         }
         b.append('\n');
+        b.append(String.format(Locale.ROOT, "%-30s", "warmed up (prompt answers)"));
+        for (ServerRun r : runs) {
+            b.append(String.format(Locale.ROOT, "%" + w + "s", r.warmedUp() ? "yes" : "NO (busy)"));
+        }
+        b.append('\n');
         b.append(String.format(Locale.ROOT,
                 "capacity %.0f/s measured at the start (probe at %.0f/s); job %s; %d clients; client timeout %s%n",
                 runs.getFirst().capacity(), scenario.probeRate(), scenario.jobBody(), scenario.clients(),
@@ -74,6 +79,7 @@ public final class ComparisonTable {
         for (ServerRun r : runs) {
             String n = r.name();
             out.add(n + ".capacity=" + f1(r.capacity()));
+            out.add(n + ".warmedUp=" + r.warmedUp());
             out.add(n + ".peakRssMb=" + f1(r.peakRssMb()));
             out.add(n + ".peakHeapMb=" + f1(r.peakHeapMb()));
             for (PhaseResult p : r.phases()) {

@@ -19,6 +19,8 @@ public final class OverloadDriver {
 
     private final Scenario scenario;
     private final PrintStream progress;
+    /** Whether the last {@link #measureCapacity} warm-up ended with prompt answers. */
+    private boolean warm;
 
     /** {@code progress} gets one line per step; pass a stream that discards for silence. */
     public OverloadDriver(Scenario scenario, PrintStream progress) {
@@ -39,7 +41,7 @@ public final class OverloadDriver {
 
     /** Warms {@code server} up, then measures the most it completes per second at the probe rate. */
     public double measureCapacity(ServerProcess server) throws InterruptedException {
-        warmUp(server);
+        warm = warmUp(server);
         LoadReport probe = new LoadGenerator(plan(server, scenario.probeRate(), scenario.probe())).run();
         double capacity = probe.goodputPerSecond();
         progress.printf(Locale.ROOT, "[demo] %s: capacity probe at %.0f/s for %s: %.0f accepted/s (%d%% answered 503/429)%n",
@@ -57,7 +59,7 @@ public final class OverloadDriver {
      * until a round gets 90% accepted (class loading and JIT done on both sides) or the warm-up time is
      * used up; nothing is recorded. On a busy machine a cold JVM takes seconds to answer its first requests.
      */
-    public void warmUp(ServerProcess server) throws InterruptedException {
+    public boolean warmUp(ServerProcess server) throws InterruptedException {
         long end = System.nanoTime() + scenario.warmup().toNanos();
         int round = 0;
         while (System.nanoTime() - end < 0) {
@@ -69,18 +71,19 @@ public final class OverloadDriver {
             progress.printf(Locale.ROOT, "[demo] %s: warm-up round %d at %.0f/s: %d of %d accepted, p99 %.0f ms%n",
                     server.name(), round, scenario.warmupRate(), w.accepted(), w.sent(), w.acceptedLatency().p99Millis());
             if (w.accepted() >= 0.9 * w.sent() && w.acceptedLatency().p99Millis() < scenario.timeout().toMillis() / 2.0) {
-                return;
+                return true;
             }
         }
+        progress.printf(Locale.ROOT, "[demo] %s: still slow after %s of warm-up: the machine is too busy for "
+                + "these figures to mean much%n", server.name(), human(scenario.warmup()));
+        return false;
     }
 
     private static final int WARMUP_ROUND_SECONDS = 2;
 
     /** Runs the three phases against {@code server} at rates derived from {@code capacity}. */
     public ServerRun run(ServerProcess server, double capacity, boolean warmFirst) throws InterruptedException {
-        if (warmFirst) {
-            warmUp(server);
-        }
+        boolean warmed = warmFirst ? warmUp(server) : warm;
         List<PhaseResult> phases = new ArrayList<>();
         try (ServerSampler sampler = new ServerSampler(server)) {
             sampler.takePeaks();
@@ -88,7 +91,7 @@ public final class OverloadDriver {
             phases.add(phase(server, sampler, "overload", capacity * scenario.overloadFactor(), scenario.overload()));
             phases.add(phase(server, sampler, "recovery", capacity, scenario.recovery()));
         }
-        return new ServerRun(server.name(), capacity, phases, server.peakRssKb() / 1024.0);
+        return new ServerRun(server.name(), capacity, phases, server.peakRssKb() / 1024.0, warmed);
     }
 
     private PhaseResult phase(ServerProcess server, ServerSampler sampler, String name, double rate, Duration d)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,6 +25,10 @@ class DemoTest {
         ServerRun naive = runs.get(1);
         String table = ComparisonTable.text(runs, s);
         System.out.println(table);
+        // A machine so busy that a cold server cannot answer 50 requests/s within a second measures the
+        // machine, not the server: report that as skipped (with the figures) rather than pass or fail.
+        Assumptions.assumeTrue(sluice.warmedUp() && naive.warmedUp(),
+                () -> "the machine was too busy to warm the servers up; figures:\n" + table);
 
         assertThat(sluice.capacity()).as(table).isGreaterThan(1);
         PhaseResult so = sluice.phase("overload");
