@@ -29,6 +29,21 @@ import java.util.function.Predicate;
  * {@code AdmissionFilter} or {@code AdmissionHandler} constructor and their static {@code context}
  * methods.
  *
+ * <pre>{@code
+ * AdmissionControl admission = AdmissionControl.builder()
+ *         .limit(AimdLimit.builder().initialLimit(32).maxLimit(256).build())
+ *         .waitBudget(Duration.ofMillis(50))
+ *         .routeClass("upload", "/upload", 4, Duration.ZERO)
+ *         .perClientRate(50, Duration.ofSeconds(1), 50).clientKeyHeader("X-Client-Id")
+ *         .maxBodyBytes(256 * 1024).bodyReadBudget(Duration.ofSeconds(2))
+ *         .build();
+ * servletContext.addFilter("admission", admission.servletFilter());   // any servlet container
+ * server.setHandler(admission.jettyHandler(appHandler));                // or natively on Jetty 12
+ *
+ * // In the application: the request's deadline, for everything it calls.
+ * Context ctx = AdmissionControl.context(httpServletRequest);
+ * }</pre>
+ *
  * <p><b>What a request goes through</b>, in this order (each check is cheaper and commits less of the
  * server than the next):
  * <table class="striped">
@@ -366,7 +381,7 @@ public final class AdmissionControl implements AutoCloseable {
             KeyedLimiter<String> clients = ratePeriod == null ? null
                     : KeyedLimiter.<String>builder().maxKeys(maxClientKeys).tokenBucket(rateTokens, ratePeriod, rateBurst).build();
             Settings s = new Settings(gates, clients, clientKeyHeader, maxBodyBytes, readBudget.toNanos(),
-                    serverBudget == null ? 0L : serverBudget.toNanos(), wallClock, System::nanoTime, cancelAtEnd);
+                    serverBudget == null ? 0L : serverBudget.toNanos(), wallClock, cancelAtEnd);
             return new AdmissionControl(name, new AdmissionCore(s));
         }
 

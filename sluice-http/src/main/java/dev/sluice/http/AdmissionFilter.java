@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Thread-safe; {@link #init} and {@link #destroy} do nothing (the limits belong to the
  * {@code AdmissionControl}).
  */
+@SuppressWarnings("exports") // the servlet API is optional: see module-info
 public final class AdmissionFilter implements Filter {
 
     private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;
@@ -69,21 +70,22 @@ public final class AdmissionFilter implements Filter {
         }
         String clientHeader = core.clientKeyHeader();
         long length = request.getContentLengthLong();
+        boolean body = AdmissionCore.hasBody(length, request.getHeader("Transfer-Encoding") != null, request.getMethod());
         Ticket ticket = core.begin(path(request), request.getHeader("X-Request-Deadline"),
                 request.getHeader("Request-Timeout"), clientHeader == null ? null : request.getHeader(clientHeader),
-                request.getRemoteAddr(), length);
+                request.getRemoteAddr(), length, body);
         if (ticket.rejection() != null) {
             reject(response, ticket.rejection());
             return;
         }
         HttpServletRequest downstream = request;
-        if (AdmissionCore.hasBody(length, request.getHeader("Transfer-Encoding") != null, request.getMethod())) {
-            byte[] body = core.readBody(ticket, request.getInputStream(), length);
-            if (body == null) {
+        if (body) {
+            byte[] bytes = core.readBody(ticket, request.getInputStream(), length);
+            if (bytes == null) {
                 reject(response, ticket.rejection());
                 return;
             }
-            downstream = new BufferedServletRequest(request, body);
+            downstream = new BufferedServletRequest(request, bytes);
         }
         if (!core.acquire(ticket)) {
             reject(response, ticket.rejection());
@@ -95,6 +97,8 @@ public final class AdmissionFilter implements Filter {
         try {
             chain.doFilter(downstream, response);
             if (request.isAsyncStarted()) {
+                // Safe from a race with complete() on another thread: the servlet specification delays
+                // completion (and onComplete) until this container dispatch has returned.
                 async = true;
                 request.getAsyncContext().addListener(new Release(ticket, response));
             }

@@ -29,6 +29,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>{@code new AdmissionHandler(admission, next)} and {@link AdmissionControl#jettyHandler(Handler)} are
  * the same; the constructor needs no servlet API even under reflection.
  */
+@SuppressWarnings("exports") // Jetty is optional: see module-info
 public final class AdmissionHandler extends Handler.Wrapper {
 
     private static final String CONTEXT_ATTRIBUTE = AdmissionControl.CONTEXT_ATTRIBUTE;
@@ -76,19 +77,20 @@ public final class AdmissionHandler extends Handler.Wrapper {
         HttpFields headers = request.getHeaders();
         String clientHeader = core.clientKeyHeader();
         long length = request.getLength();
+        boolean body = AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod());
         Ticket ticket = core.begin(Request.getPathInContext(request), headers.get("X-Request-Deadline"),
                 headers.get("Request-Timeout"), clientHeader == null ? null : headers.get(clientHeader),
-                Request.getRemoteAddr(request), length);
+                Request.getRemoteAddr(request), length, body);
         if (ticket.rejection() != null) {
             return reject(response, callback, ticket.rejection());
         }
         Request downstream = request;
-        if (AdmissionCore.hasBody(length, headers.contains(HttpHeader.TRANSFER_ENCODING), request.getMethod())) {
-            byte[] body = readUnderBudget(request, ticket, length);
-            if (body == null) {
+        if (body) {
+            byte[] bytes = readUnderBudget(request, ticket, length);
+            if (bytes == null) {
                 return reject(response, callback, ticket.rejection());
             }
-            downstream = new BufferedRequest(request, body);
+            downstream = new BufferedRequest(request, bytes);
         }
         if (!core.acquire(ticket)) {
             return reject(response, callback, ticket.rejection());

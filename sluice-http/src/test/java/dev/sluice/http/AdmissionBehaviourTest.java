@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
@@ -35,6 +37,8 @@ class AdmissionBehaviourTest {
     private final Semaphore entered = new Semaphore(0);
     private final CountDownLatch release = new CountDownLatch(1);
     private final AtomicReference<Context> seenContext = new AtomicReference<>();
+    private final AtomicInteger concurrent = new AtomicInteger();
+    private final AtomicInteger maxConcurrent = new AtomicInteger();
 
     private int start(Mode mode, AdmissionControl.Builder builder) throws Exception {
         admission = builder.wallClock(InstantSource.fixed(NOW)).build();
@@ -52,6 +56,16 @@ class AdmissionBehaviourTest {
         }
         if (path.equals("/throw")) {
             throw new IllegalStateException("boom from the application");
+        }
+        if (path.equals("/count")) {
+            int now = concurrent.incrementAndGet();
+            maxConcurrent.accumulateAndGet(now, Math::max);
+            long end = System.nanoTime() + 200_000; // hold the slot a little (busy, not sleeping)
+            while (System.nanoTime() - end < 0) {
+                Thread.onSpinWait();
+            }
+            concurrent.decrementAndGet();
+            return "counted";
         }
         if (path.equals("/shed")) {
             return "STATUS 503 the application is overloaded";
@@ -215,6 +229,43 @@ class AdmissionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    @Timeout(300) // grows with SLUICE_STRESS_SCALE
+    void underConcurrentLoadTheLimitHoldsAndEveryRequestIsAnsweredAndCounted(Mode mode) throws Exception {
+        int limit = 3;
+        int clients = 16;
+        int perClient = (int) Math.ceil(25 * stressScale()); // SLUICE_STRESS_SCALE, as sluice-core's stress tests
+        int port = start(mode, AdmissionControl.builder().limit(limit).waitBudget(Duration.ofMillis(5)));
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger busy = new AtomicInteger();
+        AtomicInteger other = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            threads.add(Thread.ofPlatform().name("client-" + i).start(() -> {
+                for (int j = 0; j < perClient; j++) {
+                    int status = call(port, "/count").status();
+                    (status == 200 ? ok : status == 503 ? busy : other).incrementAndGet();
+                }
+            }));
+        }
+        for (Thread t : threads) {
+            t.join(Math.max(20_000, (long) (perClient * 800L)));
+            assertThat(t.isAlive()).isFalse();
+        }
+        System.out.printf("%s: %d requests, %d admitted, %d refused with 503, at most %d at once%n", mode,
+                clients * perClient, ok.get(), busy.get(), maxConcurrent.get());
+        assertThat(other.get()).isZero();
+        assertThat(ok.get() + busy.get()).isEqualTo(clients * perClient);
+        assertThat(maxConcurrent.get()).as("requests in the application at once").isBetween(1, limit);
+        Poll.until("every slot released", () -> admission.stats().inflight() == 0);
+        AdmissionStats s = admission.stats();
+        assertThat(s.requests()).isEqualTo(clients * perClient);
+        assertThat(s.admitted()).isEqualTo(ok.get());
+        assertThat(s.rejectedBusy()).isEqualTo(busy.get());
+        assertThat(s.waiting()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void retryAfterGrowsWithTheObservedServiceTime(Mode mode) throws Exception {
         int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ZERO));
         // One slow request (held until released) teaches the class its service time.
@@ -328,6 +379,22 @@ class AdmissionBehaviourTest {
 
     @ParameterizedTest
     @EnumSource(Mode.class)
+    void refusedBodilessRequestsKeepTheirConnection(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().perClientRate(1, Duration.ofSeconds(10), 1));
+        try (RawHttp c = new RawHttp(port)) {
+            c.writeHead("GET", "/cpu", Map.of(), -1, false);
+            assertThat(c.readReply().status()).isEqualTo(200);
+            c.writeHead("GET", "/cpu", Map.of(), -1, false);
+            RawHttp.Reply refused = c.readReply();
+            assertThat(refused.status()).isEqualTo(429);
+            assertThat(refused.header("Connection")).isNull();
+            c.writeHead("GET", "/cpu", Map.of("Request-Timeout", "bad"), -1, false);
+            assertThat(c.readReply().status()).as("same connection, still open").isEqualTo(400);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
     void clientKeyHeaderSeparatesClientsAndFallsBackToTheAddress(Mode mode) throws Exception {
         int port = start(mode, AdmissionControl.builder().perClientRate(1, Duration.ofSeconds(10), 1)
                 .clientKeyHeader("X-Client-Id"));
@@ -406,9 +473,12 @@ class AdmissionBehaviourTest {
     void declaredGigabyteBodyIsRefusedWith413BeforeItIsRead(Mode mode) throws Exception {
         int port = start(mode, AdmissionControl.builder().maxBodyBytes(64 * 1024));
         try (RawHttp c = new RawHttp(port)) {
+            long t0 = System.nanoTime();
             c.writeHead("POST", "/echo", Map.of(), 1L << 30, false);
             c.write(new byte[16 * 1024]); // a little of the promised gigabyte, then wait for the answer
             RawHttp.Reply r = c.readReply();
+            // The answer came while the client had sent 16 KiB of the gigabyte: the server cannot have read more.
+            assertThat((System.nanoTime() - t0) / 1_000_000).as("ms until the 413").isLessThan(5_000);
             assertThat(r.status()).isEqualTo(413);
             assertThat(r.body()).contains("1073741824 bytes is over the limit of 65536");
             assertThat(r.header("Connection")).isEqualTo("close");
@@ -506,6 +576,11 @@ class AdmissionBehaviourTest {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    private static double stressScale() {
+        String s = System.getenv("SLUICE_STRESS_SCALE");
+        return s == null || s.isBlank() ? 1.0 : Math.max(0.04, Double.parseDouble(s.trim()));
+    }
 
     private static RawHttp.Reply call(int port, String path) {
         try {

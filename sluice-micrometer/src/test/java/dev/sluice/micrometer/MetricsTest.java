@@ -3,6 +3,7 @@ package dev.sluice.micrometer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.channel.Channel;
+import dev.sluice.channel.Overflow;
 import dev.sluice.http.AdmissionControl;
 import dev.sluice.limit.AimdLimit;
 import dev.sluice.limit.ConcurrencyLimiter;
@@ -116,6 +117,24 @@ class MetricsTest {
         assertThat(text).contains("sluice_channel_rejected_total{name=\"jobs\"} 1.0");
         assertThat(text).contains("sluice_channel_blocked_seconds_count{name=\"jobs\"} 1");
         assertThat(text).contains("sluice_channel_blocked_seconds_sum{name=\"jobs\"} ");
+    }
+
+    @Test
+    void droppingAndRendezvousChannelsReportDropsAndAZeroFillRatio() {
+        Channel<Integer> dropping = Channel.<Integer>builder().capacity(2).overflow(Overflow.DROP_OLDEST).name("latest").build();
+        Channel<Integer> rendezvous = Channel.<Integer>builder().capacity(0).name("handoff").build();
+        bind(new ChannelMetrics(dropping));
+        bind(new ChannelMetrics(rendezvous));
+        for (int i = 0; i < 5; i++) {
+            dropping.trySend(i);
+        }
+        assertThat(rendezvous.trySend(1)).isFalse(); // nobody receiving
+        assertThat(counter("sluice.channel.dropped", "latest")).isEqualTo(3.0);
+        assertThat(gauge("sluice.channel.fill.ratio", "latest")).isEqualTo(1.0);
+        assertThat(gauge("sluice.channel.fill.ratio", "handoff")).isZero();
+        assertThat(counter("sluice.channel.rejected", "handoff")).isEqualTo(1.0);
+        assertThat(prometheus.scrape()).contains("sluice_channel_dropped_total{name=\"latest\"} 3.0")
+                .contains("sluice_channel_fill_ratio{name=\"handoff\"} 0.0");
     }
 
     @Test

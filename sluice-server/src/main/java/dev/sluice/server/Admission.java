@@ -12,6 +12,16 @@ import java.util.function.IntSupplier;
  * The server counts what every request finally got (its status code) outside the filter, so its
  * counters and the dashboard are right whichever filter answers.
  *
+ * <pre>{@code
+ * // the same server behind another library's servlet filter, for a side-by-side run
+ * ServerConfig c = ServerConfig.builder().port(0)
+ *         .admission((config, registry) -> Admission.of(otherFilter))
+ *         .build();
+ * }</pre>
+ *
+ * <p>The filter is mapped to {@code /jobs} only, behind the server's gate (drain refusal, outcome
+ * counting, JSON errors); plain-text error answers it writes are turned into the API's JSON shape.
+ *
  * @param filter   the filter; initialised and destroyed by the server's servlet container
  * @param limit    the current concurrency limit it enforces (fixed or adaptive), or -1 if it has none
  * @param inflight how many requests it has admitted and not yet seen finish, or -1 if it does not know

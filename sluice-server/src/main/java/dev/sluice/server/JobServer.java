@@ -99,7 +99,8 @@ public final class JobServer {
                 int a = admission == null ? -1 : admission.limit().getAsInt();
                 return a >= 0 ? a : runner.stats().limit();
             };
-            this.stats = new LiveStats(SAMPLE_INTERVAL, SAMPLES_KEPT, runner::stats, limit);
+            IntSupplier requests = admission == null ? () -> -1 : admission.inflight();
+            this.stats = new LiveStats(SAMPLE_INTERVAL, SAMPLES_KEPT, runner::stats, limit, requests);
             ServerMetrics metrics = new ServerMetrics(registry, runner, stats);
             runner.onFinish(job -> {
                 table.finished(job);

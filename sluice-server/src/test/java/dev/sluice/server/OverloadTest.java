@@ -130,6 +130,38 @@ class OverloadTest {
         }
     }
 
+    @Test
+    void anotherAdmissionFilterPlugsInAndItsAnswersAreCountedAndMadeJson() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        jakarta.servlet.Filter refuseEveryOther = (req, resp, chain) -> {
+            if (seen.incrementAndGet() % 2 == 0) {
+                jakarta.servlet.http.HttpServletResponse r = (jakarta.servlet.http.HttpServletResponse) resp;
+                r.setStatus(429);
+                r.setHeader("Retry-After", "7");
+                r.setContentType("text/plain");
+                r.getOutputStream().write("too many, says the other filter".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                return;
+            }
+            chain.doFilter(req, resp);
+        };
+        ServerConfig c = ServerConfig.builder().port(0).perClient(Rate.parse("1/m"))
+                .admission((config, registry) -> new Admission(refuseEveryOther, () -> 42, () -> -1)).build();
+        try (RunningServer s = JobServer.start(c); Http http = new Http(s.uri())) {
+            for (int i = 0; i < 3; i++) {
+                // The per-client bucket of 1/m would refuse the second: it is not installed, the plugged filter is.
+                assertThat(http.post("/jobs", "{\"cpuMillis\": 1}").statusCode()).isEqualTo(202);
+                HttpResponse<String> r = http.post("/jobs", "{\"cpuMillis\": 1}");
+                assertThat(r.statusCode()).isEqualTo(429);
+                assertThat(r.headers().firstValue("Retry-After")).hasValue("7");
+                assertThat(json(r).get("error").asText()).isEqualTo("too many, says the other filter");
+            }
+            JsonNode totals = json(http.get("/stats")).get("totals");
+            assertThat(totals.get("rejected429").asLong()).isEqualTo(3);
+            assertThat(totals.get("admitted").asLong()).isEqualTo(3);
+            Http.until("the dashboard shows the plugged filter's limit", Duration.ofSeconds(10), () -> lastLimit(http) == 42);
+        }
+    }
+
     private static int lastLimit(Http http) {
         try {
             JsonNode samples = json(http.get("/stats")).get("samples");

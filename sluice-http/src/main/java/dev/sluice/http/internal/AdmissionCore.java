@@ -15,8 +15,10 @@ import java.io.InputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -96,10 +98,12 @@ public final class AdmissionCore {
     /**
      * Classifies a request from its headers alone. {@code clientHeaderValue} is the value of the
      * configured client-key header (null if absent or not configured); {@code contentLength} is -1 when
-     * not declared.
+     * not declared; {@code bodyPending} says whether the request may carry a body (see {@link #hasBody}):
+     * a refusal then closes the connection, since the unread body cannot be skipped cheaply, while a
+     * bodiless request refused with 429 or 503 keeps its connection for the client's next try.
      */
     public Ticket begin(String path, String deadlineHeader, String timeoutHeader, String clientHeaderValue,
-                        String remoteAddress, long contentLength) {
+                        String remoteAddress, long contentLength, boolean bodyPending) {
         requests.increment();
         RouteGate gate = route(path);
         long remaining;
@@ -107,7 +111,7 @@ public final class AdmissionCore {
             remaining = remainingNanos(deadlineHeader, timeoutHeader);
         } catch (IllegalArgumentException e) {
             rejectedBadRequest.increment();
-            return new Ticket(gate, null, new Rejection(400, 0, e.getMessage(), contentLength != 0));
+            return new Ticket(gate, null, new Rejection(400, 0, e.getMessage(), bodyPending));
         }
         if (contentLength > maxBodyBytes) {
             rejectedBodyTooLarge.increment();
@@ -117,21 +121,21 @@ public final class AdmissionCore {
         if (remaining == 0) {
             rejectedDeadline.increment();
             return new Ticket(gate, null, new Rejection(504, 0,
-                    "the request's deadline passed before it could start", contentLength != 0));
+                    "the request's deadline passed before it could start", bodyPending));
         }
         if (clients != null) {
             String key = clientHeaderValue != null && !clientHeaderValue.isEmpty() ? clientHeaderValue : remoteAddress;
             if (key.length() > 256) {
                 rejectedBadRequest.increment();
                 return new Ticket(gate, null, new Rejection(400, 0, "malformed " + clientKeyHeader
-                        + " header: longer than 256 characters", contentLength != 0));
+                        + " header: longer than 256 characters", bodyPending));
             }
             if (clients.tryAcquire(key) == null) {
                 rejectedRate.increment();
                 long nanos = Math.max(0L, clients.nanosUntilAvailable(key, 1));
                 long seconds = Math.max(1L, Math.min(RouteGate.MAX_RETRY_AFTER_SECONDS, (nanos + 999_999_999L) / 1_000_000_000L));
                 return new Ticket(gate, null, new Rejection(429, seconds, "rate limit for this client exceeded",
-                        contentLength != 0));
+                        bodyPending));
             }
         }
         Context base = remaining == Long.MAX_VALUE ? Context.background()
@@ -152,7 +156,7 @@ public final class AdmissionCore {
      * {@link #readBody(Ticket, InputStream, long)} where a read that fails while {@code budgetExpired}
      * says true was cut off by the caller's own timer (a stalled client), and so gets 408 like a slow one.
      */
-    public byte[] readBody(Ticket ticket, InputStream in, long declaredLength, java.util.function.BooleanSupplier budgetExpired)
+    public byte[] readBody(Ticket ticket, InputStream in, long declaredLength, BooleanSupplier budgetExpired)
             throws IOException {
         long start = System.nanoTime();
         int initial = (int) Math.min(declaredLength >= 0 ? declaredLength : 8192, maxBodyBytes);
@@ -167,7 +171,7 @@ public final class AdmissionCore {
                     if (n > maxBodyBytes) {
                         return tooLarge(ticket);
                     }
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.min((long) n * 2, maxBodyBytes + 1));
+                    buf = Arrays.copyOf(buf, (int) Math.min((long) n * 2, maxBodyBytes + 1));
                 }
                 int r = in.read(buf, n, buf.length - n);
                 if (r < 0) {
@@ -186,7 +190,7 @@ public final class AdmissionCore {
             finish(ticket);
             throw e;
         }
-        return n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
+        return n == buf.length ? buf : Arrays.copyOf(buf, n);
     }
 
     private byte[] readTimeout(Ticket ticket) {

@@ -3,7 +3,6 @@ package dev.sluice.http.internal;
 import dev.sluice.limit.KeyedLimiter;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.function.LongSupplier;
 
 /**
  * The immutable configuration an {@link AdmissionCore} is built from (snapshotted by the public builder).
@@ -15,10 +14,9 @@ import java.util.function.LongSupplier;
  * @param readBudgetNanos the longest a request body may take to arrive
  * @param serverBudgetNanos the longest any request may run, or 0 for no limit of our own
  * @param wallClock       for absolute deadlines
- * @param nanoClock       for waits and service times
  * @param cancelContextAtEnd whether each request's context is cancellable and cancelled when it ends
  */
 public record Settings(List<RouteGate> gates, KeyedLimiter<String> clients, String clientKeyHeader,
         long maxBodyBytes, long readBudgetNanos, long serverBudgetNanos, InstantSource wallClock,
-        LongSupplier nanoClock, boolean cancelContextAtEnd) {
+        boolean cancelContextAtEnd) {
 }

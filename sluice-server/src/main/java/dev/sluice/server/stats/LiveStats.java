@@ -31,6 +31,7 @@ public final class LiveStats implements AutoCloseable {
     private final int keep;
     private final Supplier<RunnerStats> runner;
     private final IntSupplier limit;
+    private final IntSupplier requestsInFlight;
     private final long startNanos = System.nanoTime();
     private final LongAdder admitted = new LongAdder();
     private final LongAdder rateLimited = new LongAdder();
@@ -47,13 +48,16 @@ public final class LiveStats implements AutoCloseable {
 
     /**
      * @param runner the job runner's counters
-     * @param limit  the admission limit to chart, or -1
+     * @param limit            the admission limit to chart, or -1
+     * @param requestsInFlight requests holding an admission slot, or -1
      */
-    public LiveStats(Duration interval, int keep, Supplier<RunnerStats> runner, IntSupplier limit) {
+    public LiveStats(Duration interval, int keep, Supplier<RunnerStats> runner, IntSupplier limit,
+            IntSupplier requestsInFlight) {
         this.interval = interval;
         this.keep = keep;
         this.runner = runner;
         this.limit = limit;
+        this.requestsInFlight = requestsInFlight;
         this.samples = new ArrayDeque<>(keep);
         this.sampler = Thread.ofPlatform().daemon(true).name("sluice-stats").unstarted(this::sampleLoop);
     }
@@ -138,7 +142,7 @@ public final class LiveStats implements AutoCloseable {
                 double heap = (rt.totalMemory() - rt.freeMemory()) / (1024.0 * 1024.0);
                 Sample s = new Sample(++seq, (now - startNanos) / 1_000_000, (a - a0) / secs, (r - r0) / secs,
                         (u - u0) / secs, (o - o0) / secs, (c - c0) / secs, rs.queued(), rs.queueCapacity(),
-                        rs.inFlight(), rs.running(), limit.getAsInt(), p50, p99, heap);
+                        rs.inFlight(), rs.running(), limit.getAsInt(), requestsInFlight.getAsInt(), p50, p99, heap);
                 a0 = a;
                 r0 = r;
                 u0 = u;

@@ -16,11 +16,12 @@ package dev.sluice.server.stats;
  * @param inFlight          jobs queued or running
  * @param running           jobs running
  * @param limit             the admission concurrency limit, -1 if none
+ * @param requestsInFlight  requests holding an admission slot now, -1 if the admission layer does not say
  * @param p50Millis         median latency (acceptance to finish) of jobs finished in the interval, null if none
  * @param p99Millis         99th percentile of the same, null if none
  * @param heapMb            heap in use, MiB
  */
 public record Sample(long seq, long atMillis, double admittedPerSec, double rejected429PerSec,
         double rejected503PerSec, double otherPerSec, double completedPerSec, int queueDepth, int queueCapacity,
-        int inFlight, int running, int limit, Double p50Millis, Double p99Millis, double heapMb) {
+        int inFlight, int running, int limit, int requestsInFlight, Double p50Millis, Double p99Millis, double heapMb) {
 }

@@ -26,8 +26,8 @@
         { key: 'queueCapacity', color: 'capacity', dashed: true, skipNegative: true },
         { key: 'queueDepth', color: 'depth', fill: true }, { key: 'inFlight', color: 'inflight' }] },
     { id: 'chart-limit', series: [
-        { key: 'limit', color: 'limit', dashed: true, skipNegative: true }, { key: 'inFlight', color: 'inflight' },
-        { key: 'running', color: 'running' }] }
+        { key: 'limit', color: 'limit', dashed: true, skipNegative: true },
+        { key: 'requestsInFlight', color: 'inflight', skipNegative: true }, { key: 'running', color: 'running' }] }
   ];
 
   function niceMax(v) {
