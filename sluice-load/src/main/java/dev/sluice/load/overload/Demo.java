@@ -1,0 +1,104 @@
+package dev.sluice.load.overload;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./sluice demo}: starts the job server in a child JVM, measures its capacity, drives it through
+ * normal load, ten times that, and recovery, then does the same to the server in {@code --naive} mode
+ * (no admission control, an unbounded queue), and prints one table side by side. Every child JVM is
+ * stopped at the end, on failure, and on Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "The job server under 10x overload, with sluice's admission control and without (--naive), side by side.")
+public final class Demo implements Callable<Integer> {
+
+    /** The server's flags in both runs: admission by the job slots and the wait budget, rate limits out of the way. */
+    public static final List<String> SERVER_FLAGS = List.of("--port", "0", "--workers", "4", "--queue", "8", "--wait", "100ms",
+            "--rate", "off", "--per-client", "100000/s");
+    public static final List<String> SERVER_JVM = List.of("-Xmx512m", "-XX:+UseG1GC");
+    public static final String SERVER_MAIN = "dev.sluice.server.ServeCommand";
+
+    @Option(names = "--quick", description = "a shorter run (about 25 s), for tests; also SLUICE_DEMO_QUICK=1")
+    boolean quick;
+
+    @Option(names = "--machine", description = "also print every figure as key=value lines")
+    boolean machine;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean q = quick || "1".equals(System.getenv("SLUICE_DEMO_QUICK"));
+        Scenario s = q ? Scenario.quick() : Scenario.demo();
+        PrintStream out = System.out;
+        List<ServerRun> runs = run(s, out);
+        out.println();
+        out.print(ComparisonTable.text(runs, s));
+        out.println();
+        for (String line : verdict(runs.get(0), runs.get(1), s)) {
+            out.println(line);
+        }
+        if (machine) {
+            ComparisonTable.machine(runs).forEach(out::println);
+        }
+        return 0;
+    }
+
+    /** Measures capacity on the sluice server, runs both servers through the scenario, stops both. */
+    static List<ServerRun> run(Scenario s, PrintStream progress) throws Exception {
+        OverloadDriver driver = new OverloadDriver(s, progress);
+        List<ServerRun> runs = new ArrayList<>();
+        double capacity;
+        try (ServerProcess sluice = ServerProcess.start("sluice", SERVER_JVM, SERVER_MAIN, SERVER_FLAGS, Duration.ofSeconds(30))) {
+            progress.println("[demo] sluice: job server started at " + sluice.uri() + " (pid " + sluice.pid() + ")");
+            capacity = driver.measureCapacity(sluice);
+            runs.add(driver.run(sluice, capacity, false));
+        }
+        List<String> naiveFlags = new ArrayList<>(SERVER_FLAGS);
+        naiveFlags.add("--naive");
+        try (ServerProcess naive = ServerProcess.start("naive", SERVER_JVM, SERVER_MAIN, naiveFlags, Duration.ofSeconds(30))) {
+            progress.println("[demo] naive: job server started at " + naive.uri() + " (pid " + naive.pid() + ")");
+            runs.add(driver.run(naive, capacity, true));
+        }
+        return runs;
+    }
+
+    /** What the table shows, as sentences that are computed, not assumed. */
+    public static List<String> verdict(ServerRun sluice, ServerRun naive, Scenario s) {
+        List<String> lines = new ArrayList<>();
+        PhaseResult so = sluice.phase("overload");
+        PhaseResult no = naive.phase("overload");
+        double bound = 100 + 1.5 * s.serviceMillis();
+        lines.add(String.format(Locale.ROOT,
+                "sluice at %.0fx: goodput %.0f/s (%.0f%% of its normal-load goodput), %.0f%% of requests answered 503, "
+                        + "p99 of accepted work %.1f ms (bound: wait 100 ms + 1.5 x %.0f ms = %.0f ms), %d client timeouts.",
+                s.overloadFactor(), so.report().goodputPerSecond(),
+                100 * so.report().goodputPerSecond() / Math.max(1, sluice.phase("normal").report().goodputPerSecond()),
+                100 * so.report().unavailableShare(), so.report().acceptedLatency().p99Millis(), s.serviceMillis(), bound,
+                so.report().timeouts()));
+        lines.add(String.format(Locale.ROOT,
+                "naive at %.0fx:  goodput %.0f/s, p99 of accepted work %.1f ms, %d client timeouts (of %d sent), "
+                        + "server RSS grew %.0f MiB during the overload; recovery: %d timeouts, p99 %.1f ms.",
+                s.overloadFactor(), no.report().goodputPerSecond(), no.report().acceptedLatency().p99Millis(),
+                no.report().timeouts(), no.report().sent(), no.rssGrowthMb(),
+                naive.phase("recovery").report().timeouts(), naive.phase("recovery").report().acceptedLatency().p99Millis()));
+        return lines;
+    }
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Demo()).execute(args);
+        System.exit(code);
+    }
+
+    /** A stream that drops everything. */
+    static PrintStream discard() {
+        return new PrintStream(OutputStream.nullOutputStream());
+    }
+}
