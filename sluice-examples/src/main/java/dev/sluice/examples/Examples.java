@@ -55,7 +55,10 @@ public final class Examples {
                     TwoStagePipeline::run),
             new Example("file-ingester",
                     "a file far larger than the heap, streamed through a pipeline held to the parser's speed",
-                    FileIngester::run));
+                    FileIngester::run),
+            new Example("load-test",
+                    "the guide's toy load tester: ./sluice load against ./sluice serve, past capacity",
+                    LoadTest::run));
 
     private Examples() {
     }
