@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>The example writes a CSV file of the size asked for ({@code id,user,amount}), ingests it, and prints
  * the totals, how long the reader waited for the parser (the backpressure), and the largest heap in use
- * after a collection, sampled while it ran. Run it with {@code ./sluice example file-ingester --size 2g};
- * the default is 256 MB so that it finishes in seconds.
+ * after a collection, sampled while it ran. Run it with {@code ./sluice example file-ingester}: by default
+ * the file is 2 GiB (about 110 million lines) and the heap the launcher gives is 512 MB; {@code --size}
+ * chooses another size ({@code 256m} finishes in seconds).
  */
 public final class FileIngester {
 
@@ -158,7 +159,7 @@ public final class FileIngester {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
-        String size = "256m";
+        String size = "2g";
         String dir = null;
         boolean machine = false;
         for (int i = 0; i < args.length; i++) {
@@ -167,8 +168,8 @@ public final class FileIngester {
                 case "--dir" -> dir = i + 1 < args.length ? args[++i] : "";
                 case "--machine" -> machine = true;
                 case "--help", "-h" -> {
-                    out.println("usage: ./sluice example file-ingester [--size 256m|2g] [--dir DIR] [--machine]\n"
-                            + "  --size V   size of the generated CSV file (default 256m)\n"
+                    out.println("usage: ./sluice example file-ingester [--size 2g|256m] [--dir DIR] [--machine]\n"
+                            + "  --size V   size of the generated CSV file (default 2g)\n"
                             + "  --dir V    where to write it (default a temporary directory; it is deleted after)");
                     return 0;
                 }
