@@ -334,8 +334,16 @@ class ChannelContextTest {
      * normally from {@code send} without delivering, never return {@code null} from {@code receive}.
      * Deadlines of a few microseconds make the deadline pass between the "already done?" check and the
      * wait, which is where the library goes wrong.
+     *
+     * <p>Its own timeout is longer than the class's: the loop is pure CPU on one thread (about 0.65 s of
+     * thread CPU time on the 2-core CI machine, nearly all of it the platform-thread spin before a wait
+     * that each of the 40,000 operations makes), so its wall time is that CPU time divided by the share of a
+     * core the test JVM gets. Measured: 0.65 s alone; 2.4-3.9 s with six extra busy loops (18-26% share,
+     * same CPU time); 8.6 s in a Surefire run at load average 25 on 2 cores. The class's 10 s fails below
+     * a 6.5% share, which a loaded 2-core machine reaches; 60 s allows a 1% share and still ends a real hang.
      */
     @Test
+    @Timeout(60)
     void contextFormsNeverReportSuccessWhenTheDeadlinePasses() throws Exception {
         Channel<Integer> full = Channel.bounded(1);
         full.send(0);

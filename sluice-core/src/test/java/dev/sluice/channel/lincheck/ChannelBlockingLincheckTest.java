@@ -284,17 +284,20 @@ class ChannelBlockingLincheckTest {
         Lincheck.runConcurrentTest(INVOCATIONS, () -> {
             Channel<Integer> a = Channel.rendezvous();
             Channel<Integer> b = Channel.rendezvous();
-            List<Integer> got = new ArrayList<>();
+            // An int[] and a plain comparison, not a List and Set.copyOf: Lincheck instruments every class
+            // the body touches during the first invocation, under its fixed 30 s wall-clock limit per
+            // invocation; on a starved CPU the JDK collection classes alone pushed that past the limit.
+            int[] got = new int[2];
             concurrently(
                     () -> a.send(1),
                     () -> b.send(2),
                     () -> {
                         for (int i = 0; i < 2; i++) {
-                            got.add(Select.select(a.onReceive(x -> x), b.onReceive(x -> x)));
+                            got[i] = Select.select(a.onReceive(x -> x), b.onReceive(x -> x));
                         }
                     });
-            expectEqual(Set.of(1, 2), Set.copyOf(got), "items selected");
-            expectEqual(2, got.size(), "selects completed");
+            expectEqual(true, got[0] == 1 && got[1] == 2 || got[0] == 2 && got[1] == 1,
+                    "both selects completed, one with each channel's item");
         });
     }
 
