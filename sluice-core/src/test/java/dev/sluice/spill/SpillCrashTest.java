@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.testing.Poll;
 import dev.sluice.testing.TestThreads;
-import dev.sluice.testing.TestThreads.Worker;
-import dev.sluice.testing.ThreadKind;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,36 +35,46 @@ class SpillCrashTest {
     @TempDir
     Path dir;
 
+    @TempDir
+    Path logs;
+
     /** Starts the child, waits for {@code lines} acknowledgements, kills it, and returns every number it printed. */
     private List<Long> runAndKill(String mode, int lines) throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
+        // The child's output goes to a file, not a pipe: reading a pipe while the JDK reaps a killed
+        // process races with the reaper draining it ("Stream closed"); a file has no such race.
+        Path out = logs.resolve(mode + "-stdout.txt");
         Process child = new ProcessBuilder(java, "-Xmx64m", "-XX:TieredStopAtLevel=1", "-cp",
                 System.getProperty("java.class.path"), SpillCrashChild.class.getName(), mode, dir.toString())
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectOutput(out.toFile())
                 .start();
-        List<Long> printed = new CopyOnWriteArrayList<>();
         try {
-            Worker<Void> reader = threads.run(ThreadKind.PLATFORM, "child-stdout", () -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                        StandardCharsets.UTF_8))) {
-                    for (String line; (line = r.readLine()) != null; ) {
-                        Matcher m = LINE.matcher(line);
-                        if (m.matches()) { // a line cut by the kill has no terminator and is not counted
-                            printed.add(Long.parseLong(m.group(2)));
-                        }
-                    }
-                }
-            });
             Poll.until("the child acknowledged " + lines + " items", Duration.ofSeconds(90),
-                    () -> printed.size() >= lines || !child.isAlive());
+                    () -> printedNumbers(out).size() >= lines || !child.isAlive());
             assertThat(child.isAlive()).as("the child is still running when it is killed").isTrue();
             child.destroyForcibly(); // SIGKILL: no shutdown hooks, no release()
             assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            reader.join();
         } finally {
             child.destroyForcibly();
         }
-        return new ArrayList<>(printed);
+        return printedNumbers(out);
+    }
+
+    /** The numbers of the complete lines in {@code file}; a line cut by the kill lacks its " ." and is not counted. */
+    private static List<Long> printedNumbers(Path file) {
+        List<Long> printed = new ArrayList<>();
+        try {
+            for (String line : Files.readString(file, StandardCharsets.UTF_8).split("\n")) {
+                Matcher m = LINE.matcher(line);
+                if (m.matches()) {
+                    printed.add(Long.parseLong(m.group(2)));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return printed;
     }
 
     private static List<Long> drain(SpillChannel<Long> ch) {
