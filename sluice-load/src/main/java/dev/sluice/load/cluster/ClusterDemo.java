@@ -227,26 +227,9 @@ public final class ClusterDemo {
             for (int i = 0; i < n; i++) {
                 String inst = instance.get(i).get();
                 Replies r = inst == null ? new Replies() : read(c, Fleet.replyStream(queue, inst));
-                long acc = accepted.get(i).size();
-                long completed = 0;
-                long failed = 0;
-                long redelivered = 0;
-                long lost = 0;
-                for (String key : accepted.get(i)) {
-                    long t = ticket(key);
-                    if (r.done.contains(t)) {
-                        completed++;
-                    } else if (r.failed.contains(t)) {
-                        failed++;
-                    } else {
-                        lost++;
-                    }
-                    if (r.redelivered.contains(t)) {
-                        redelivered++;
-                    }
-                }
-                rows.add(new Row("server-" + (i + 1), inst == null ? "-" : inst, i == n - 1, reports.get(i).get(), acc,
-                        completed, failed, redelivered, r.runs - r.distinct(), lost));
+                Tally t = Tally.of(accepted.get(i), r);
+                rows.add(new Row("server-" + (i + 1), inst == null ? "-" : inst, i == n - 1, reports.get(i).get(),
+                        t.accepted(), t.completed(), t.failed(), t.redelivered(), t.duplicates(), t.lost()));
             }
             return total(rows);
         } finally {
@@ -255,15 +238,50 @@ public final class ClusterDemo {
     }
 
     /** One reply stream: tickets reported done, failed, redelivered, and how many runs in all. */
-    private static final class Replies {
+    static final class Replies {
         final Set<Long> done = new HashSet<>();
         final Set<Long> failed = new HashSet<>();
         final Set<Long> redelivered = new HashSet<>();
         final Set<Long> all = new HashSet<>();
         long runs;
 
-        long distinct() {
-            return all.size();
+        /** Counts one reply entry (fields t, s, a as the servers write them). */
+        void add(Map<String, String> f) {
+            long t = Long.parseLong(f.get("t"));
+            runs++;
+            all.add(t);
+            if ("done".equals(f.get("s"))) {
+                done.add(t);
+            } else {
+                failed.add(t);
+            }
+            if (Integer.parseInt(f.getOrDefault("a", "1")) > 1) {
+                redelivered.add(t);
+            }
+        }
+    }
+
+    /** The accepted jobs of one instance against its replies. */
+    record Tally(long accepted, long completed, long failed, long redelivered, long duplicates, long lost) {
+        static Tally of(Set<String> acceptedKeys, Replies r) {
+            long completed = 0;
+            long failed = 0;
+            long redelivered = 0;
+            long lost = 0;
+            for (String key : acceptedKeys) {
+                long t = ticket(key);
+                if (r.done.contains(t)) {
+                    completed++;
+                } else if (r.failed.contains(t)) {
+                    failed++;
+                } else {
+                    lost++;
+                }
+                if (r.redelivered.contains(t)) {
+                    redelivered++;
+                }
+            }
+            return new Tally(acceptedKeys.size(), completed, failed, redelivered, r.runs - r.all.size(), lost);
         }
     }
 
@@ -276,18 +294,7 @@ public final class ClusterDemo {
                 if (m.getId().equals(from)) {
                     continue;
                 }
-                Map<String, String> f = m.getBody();
-                long t = Long.parseLong(f.get("t"));
-                r.runs++;
-                r.all.add(t);
-                if ("done".equals(f.get("s"))) {
-                    r.done.add(t);
-                } else {
-                    r.failed.add(t);
-                }
-                if (Integer.parseInt(f.getOrDefault("a", "1")) > 1) {
-                    r.redelivered.add(t);
-                }
+                r.add(m.getBody());
             }
             if (batch.size() < 1000) {
                 return r;
