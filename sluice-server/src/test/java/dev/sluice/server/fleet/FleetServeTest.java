@@ -62,14 +62,27 @@ class FleetServeTest {
         return s;
     }
 
+    /**
+     * The first job on a fresh server and Redis (script loading, cold code) can take longer than a short
+     * wait budget on a loaded machine: warm up with tiny jobs until one is answered, before anything timed.
+     */
+    private static void warmUp(Http h) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            if (h.post("/jobs?wait=true", "{\"ioMillis\": 1}").statusCode() == 200) {
+                return;
+            }
+        }
+        throw new AssertionError("no warm-up job was accepted in 20 tries");
+    }
+
     private static JsonNode json(HttpResponse<String> r) throws Exception {
         return JSON.readTree(r.body());
     }
 
     @Test
     void jobsAcceptedByOneInstanceRunAnywhereAndAreReportedByIt() throws Exception {
-        RunningServer a = start(1, 64, Duration.ofMillis(500), null, null);
-        RunningServer b = start(2, 64, Duration.ofMillis(500), null, null);
+        RunningServer a = start(1, 64, Duration.ofSeconds(5), null, null);
+        RunningServer b = start(2, 64, Duration.ofSeconds(5), null, null);
         try (Http ha = new Http(a.uri()); Http hb = new Http(b.uri())) {
             HttpResponse<String> sync = ha.post("/jobs?wait=true", "{\"sha256\": \"aGVsbG8=\"}");
             assertThat(sync.statusCode()).isEqualTo(200);
@@ -106,12 +119,14 @@ class FleetServeTest {
 
     @Test
     void theFleetWideBoundRefusesWith503AfterTheWaitBudget() throws Exception {
-        RunningServer a = start(1, 3, Duration.ofMillis(200), null, null);
-        RunningServer b = start(1, 3, Duration.ofMillis(200), null, null);
+        RunningServer a = start(1, 3, Duration.ofSeconds(1), null, null);
+        RunningServer b = start(1, 3, Duration.ofSeconds(1), null, null);
         try (Http ha = new Http(a.uri()); Http hb = new Http(b.uri())) {
-            assertThat(ha.post("/jobs", "{\"ioMillis\": 3000}").statusCode()).isEqualTo(202);
-            assertThat(hb.post("/jobs", "{\"ioMillis\": 3000}").statusCode()).isEqualTo(202);
-            assertThat(ha.post("/jobs", "{\"ioMillis\": 3000}").statusCode()).isEqualTo(202);
+            warmUp(ha);
+            warmUp(hb);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
+            assertThat(hb.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
             for (Http h : List.of(ha, hb)) {
                 long t0 = System.nanoTime();
                 HttpResponse<String> r = h.post("/jobs", "{\"ioMillis\": 10}");
@@ -119,16 +134,17 @@ class FleetServeTest {
                 assertThat(r.statusCode()).isEqualTo(503);
                 assertThat(r.headers().firstValue("Retry-After")).isPresent();
                 assertThat(json(r).get("error").asText()).contains("fleet's job queue is full");
-                assertThat(ms).isGreaterThanOrEqualTo(190).isLessThan(3000);
+                assertThat(ms).as("waited the budget, not longer").isGreaterThanOrEqualTo(990).isLessThan(4000);
             }
         }
     }
 
     @Test
     void redisStoppedMeans503AtOnceFailClosedAndCounted() throws Exception {
-        RunningServer a = start(1, 16, Duration.ofMillis(300), Rate.perSecond(1000), Rate.perSecond(1000));
+        RunningServer a = start(1, 16, Duration.ofSeconds(5), Rate.perSecond(1000), Rate.perSecond(1000));
         try (Http ha = new Http(a.uri())) {
-            assertThat(ha.post("/jobs", "{\"ioMillis\": 1}").statusCode()).isEqualTo(202);
+            warmUp(ha);
+            long before = json(ha.get("/stats")).get("totals").get("rejected503").asLong();
             redis.kill();
             for (int i = 0; i < 3; i++) {
                 long t0 = System.nanoTime();
@@ -136,12 +152,12 @@ class FleetServeTest {
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertThat(r.statusCode()).isEqualTo(503);
                 assertThat(json(r).get("error").asText()).contains("unreachable");
-                assertThat(ms).isLessThan(2500); // the command timeout bounds even a half-open connection
+                assertThat(ms).as("refused at once, not after the 5 s budget").isLessThan(2500);
             }
             // The gate counts an answer just after writing it: poll briefly rather than race it.
             Http.until("the three 503s are counted", Duration.ofSeconds(5), () -> {
                 try {
-                    return json(ha.get("/stats")).get("totals").get("rejected503").asLong() == 3;
+                    return json(ha.get("/stats")).get("totals").get("rejected503").asLong() == before + 3;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
@@ -152,9 +168,9 @@ class FleetServeTest {
 
     @Test
     void aFrozenRedisNeverHoldsASubmissionPastTheWaitBudget() throws Exception {
-        RunningServer a = start(1, 16, Duration.ofMillis(300), null, null);
+        RunningServer a = start(1, 16, Duration.ofSeconds(1), null, null);
         try (Http ha = new Http(a.uri())) {
-            assertThat(ha.post("/jobs?wait=true", "{\"ioMillis\": 1}").statusCode()).isEqualTo(200);
+            warmUp(ha);
             ProcessHandle p = ProcessHandle.current().descendants()
                     .filter(h -> cmdline(h).contains("redis-server") && cmdline(h).contains(Integer.toString(redis.port())))
                     .findFirst().orElseThrow(() -> new AssertionError("the test's redis-server process is not found"));
@@ -164,7 +180,7 @@ class FleetServeTest {
                 HttpResponse<String> r = ha.post("/jobs", "{\"ioMillis\": 1}");
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                 assertThat(r.statusCode()).isEqualTo(503);
-                assertThat(ms).isLessThan(300 + 1000); // the budget, plus slack for a loaded machine
+                assertThat(ms).as("the 1 s budget, plus slack for a loaded machine").isLessThan(2500);
             } finally {
                 signal("CONT", p);
             }
