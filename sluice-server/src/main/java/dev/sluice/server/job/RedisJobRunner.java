@@ -90,6 +90,7 @@ public final class RedisJobRunner implements JobRunner {
     private final AtomicInteger running = new AtomicInteger();
     private final Thread replies;
     private volatile boolean draining;
+    private volatile int givenBack;
     private volatile boolean stopReplies;
     private volatile Consumer<JobRecord> listener = j -> { };
     private final LongAdder accepted = new LongAdder();
@@ -308,6 +309,12 @@ public final class RedisJobRunner implements JobRunner {
         return Duration.ofNanos(horizonNanos);
     }
 
+    /**
+     * This instance's view: {@code running} is jobs its worker runs now (accepted by any instance);
+     * {@code queued} is the jobs it accepted whose end is not reported yet, less those running here (an
+     * estimate: some of them run elsewhere); accepted, completed and failed count the jobs it accepted;
+     * queue capacity and limit are the fleet-wide bound.
+     */
     @Override
     public RunnerStats stats() {
         int a = awaiting.size();
@@ -348,6 +355,13 @@ public final class RedisJobRunner implements JobRunner {
         return worker;
     }
 
+    /**
+     * Stops intake, drains the local worker (the jobs it holds finish, or are given back to the stream at
+     * the end of the grace period), then waits for what is left of the grace for the reports of jobs this
+     * instance accepted. The summary counts the jobs this instance accepted; {@code stillRunning} is those
+     * not reported finished when the grace ended (still in Redis, given back, or running elsewhere: not
+     * lost). How many jobs the worker gave back is in {@link #fleetLine()}.
+     */
     @Override
     public DrainSummary drain(Duration grace) throws InterruptedException {
         long start = System.nanoTime();
@@ -363,14 +377,16 @@ public final class RedisJobRunner implements JobRunner {
         }
         stopReplies();
         long left = awaiting.size();
-        return new DrainSummary(accepted.sum(), completed.sum(), failed.sum(), left + r.stillRunning(),
+        givenBack = r.notStarted();
+        return new DrainSummary(accepted.sum(), completed.sum(), failed.sum(), left,
                 r.terminated() && !replies.isAlive(), (System.nanoTime() - start) / 1_000_000);
     }
 
     /** The line printed after the drain report: what this instance did for the fleet. */
     public String fleetLine() {
         return "sluice-server fleet: instance=" + fleet.instance() + " ran-here=" + ranHere.sum() + " redelivered-here="
-                + redeliveredHere.sum() + " awaiting-reports=" + awaiting.size() + " redis-unavailable=" + unavailable.sum();
+                + redeliveredHere.sum() + " given-back=" + givenBack + " awaiting-reports=" + awaiting.size()
+                + " redis-unavailable=" + unavailable.sum();
     }
 
     private void stopReplies() throws InterruptedException {

@@ -118,6 +118,37 @@ class FleetServeTest {
     }
 
     @Test
+    void aDrainGivesBackTheJobItCannotFinishAndAnotherInstanceRunsIt() throws Exception {
+        RunningServer a = start(1, 16, Duration.ofSeconds(5), null, null);
+        try (Http ha = new Http(a.uri())) {
+            warmUp(ha);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 3000}").statusCode()).isEqualTo(202);
+            Http.until("A runs the job", Duration.ofSeconds(10), () -> {
+                try {
+                    return json(ha.get("/stats")).get("fleet").get("heldHere").asInt() == 1;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+        }
+        DrainSummary s = a.drain(Duration.ofMillis(300));
+        assertThat(s.stillRunning()).as("not reported finished, but not lost").isEqualTo(1);
+        assertThat(a.fleetSummary().orElseThrow()).contains("given-back=1");
+        RunningServer b = start(1, 16, Duration.ofSeconds(5), null, null);
+        try (Http hb = new Http(b.uri())) {
+            Http.until("B runs the given-back job to the end", Duration.ofSeconds(20), () -> {
+                try {
+                    return json(hb.get("/stats")).get("fleet").get("ranHere").asLong() == 1;
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            });
+            // given back, not reclaimed: it ran at once, without waiting for the visibility timeout
+            assertThat(json(hb.get("/stats")).get("fleet").get("reclaimedHere").asLong()).isZero();
+        }
+    }
+
+    @Test
     void theFleetWideBoundRefusesWith503AfterTheWaitBudget() throws Exception {
         RunningServer a = start(1, 3, Duration.ofSeconds(1), null, null);
         RunningServer b = start(1, 3, Duration.ofSeconds(1), null, null);
