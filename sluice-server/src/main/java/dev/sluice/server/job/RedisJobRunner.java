@@ -369,6 +369,7 @@ public final class RedisJobRunner implements JobRunner {
         draining = true;
         queue.close();
         DrainReport r = worker.drain(grace);
+        workContext.cancel(); // a CPU job still running was given back: stop it rather than let it run on
         while (!awaiting.isEmpty() && System.nanoTime() - end < 0) {
             if (Thread.interrupted()) {
                 throw new InterruptedException();
