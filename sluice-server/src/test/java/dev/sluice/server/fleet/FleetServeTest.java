@@ -149,15 +149,38 @@ class FleetServeTest {
     }
 
     @Test
+    void perClientAndGlobalRatesHoldForTheFleetNotPerInstance() throws Exception {
+        Rate global = new Rate(5, Duration.ofMinutes(1));
+        Rate perClient = new Rate(2, Duration.ofMinutes(1));
+        RunningServer a = start(2, 64, Duration.ofSeconds(5), global, perClient);
+        RunningServer b = start(2, 64, Duration.ofSeconds(5), global, perClient);
+        try (Http ha = new Http(a.uri()); Http hb = new Http(b.uri())) {
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "x").statusCode()).isEqualTo(202);
+            assertThat(hb.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "x").statusCode()).isEqualTo(202);
+            HttpResponse<String> third = ha.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "x");
+            assertThat(third.statusCode()).as("x's two tokens were spent on two instances").isEqualTo(429);
+            assertThat(Long.parseLong(third.headers().firstValue("Retry-After").orElseThrow())).isBetween(1L, 30L);
+            assertThat(hb.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "x").statusCode()).isEqualTo(429);
+            // The fleet's 5 tokens: 2 went to x; three more clients get one each, on either instance.
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "y1").statusCode()).isEqualTo(202);
+            assertThat(hb.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "y2").statusCode()).isEqualTo(202);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "y3").statusCode()).isEqualTo(202);
+            HttpResponse<String> over = hb.post("/jobs", "{\"ioMillis\": 1}", "X-Client-Id", "y4");
+            assertThat(over.statusCode()).isEqualTo(429);
+            assertThat(json(over).get("error").asText()).contains("fleet is over its rate limit");
+        }
+    }
+
+    @Test
     void theFleetWideBoundRefusesWith503AfterTheWaitBudget() throws Exception {
         RunningServer a = start(1, 3, Duration.ofSeconds(1), null, null);
         RunningServer b = start(1, 3, Duration.ofSeconds(1), null, null);
         try (Http ha = new Http(a.uri()); Http hb = new Http(b.uri())) {
             warmUp(ha);
             warmUp(hb);
-            assertThat(ha.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
-            assertThat(hb.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
-            assertThat(ha.post("/jobs", "{\"ioMillis\": 8000}").statusCode()).isEqualTo(202);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 5000}").statusCode()).isEqualTo(202);
+            assertThat(hb.post("/jobs", "{\"ioMillis\": 5000}").statusCode()).isEqualTo(202);
+            assertThat(ha.post("/jobs", "{\"ioMillis\": 5000}").statusCode()).isEqualTo(202);
             for (Http h : List.of(ha, hb)) {
                 long t0 = System.nanoTime();
                 HttpResponse<String> r = h.post("/jobs", "{\"ioMillis\": 10}");
