@@ -333,6 +333,7 @@ public final class RedisJobRunner implements JobRunner {
         m.put("redeliveredHere", redeliveredHere.sum());
         m.put("reclaimedHere", worker.reclaimed());
         m.put("heldHere", worker.held());
+        m.put("runningHere", running.get());
         m.put("duplicateReports", duplicateReports.sum());
         m.put("unreported", unreported.sum());
         m.put("redisUnavailable", unavailable.sum());

@@ -125,7 +125,8 @@ class FleetServeTest {
             assertThat(ha.post("/jobs", "{\"ioMillis\": 3000}").statusCode()).isEqualTo(202);
             Http.until("A runs the job", Duration.ofSeconds(10), () -> {
                 try {
-                    return json(ha.get("/stats")).get("fleet").get("heldHere").asInt() == 1;
+                    // running, not merely held: the warm-up job may still be held (not yet acknowledged)
+                    return json(ha.get("/stats")).get("fleet").get("runningHere").asInt() == 1;
                 } catch (Exception e) {
                     throw new AssertionError(e);
                 }
