@@ -106,7 +106,7 @@ public final class ClusterDemo {
         String queue = "demo-" + Long.toHexString(System.nanoTime() & 0xffffff);
         List<ServerProcess> servers = new ArrayList<>();
         try (LocalRedis redis = LocalRedis.start()) {
-            out.println("[cluster] redis-server at " + redis.uri() + " (pid " + redis.pid() + ", AOF appendfsync always)");
+            out.println("[cluster] redis-server at " + redis.uri() + " (pid " + redis.pid() + ", AOF appendfsync " + LocalRedis.appendfsync() + ")");
             List<String> flags = List.of("--port", "0", "--workers", Integer.toString(s.workers()), "--wait", "100ms",
                     "--rate", "off", "--per-client", "off", "--jobs-kept", "200000", "--grace", "10s",
                     "--redis", redis.uri(), "--redis-queue", queue, "--redis-capacity", Integer.toString(s.capacity()),
@@ -118,12 +118,45 @@ public final class ClusterDemo {
                     servers.add(p);
                     out.println("[cluster] server-" + i + " at " + p.uri() + " (pid " + p.pid() + ")");
                 }
+                for (ServerProcess p : servers) {
+                    warmUp(p);
+                }
                 return drive(s, queue, redis, servers, out);
             } finally {
                 for (ServerProcess p : servers) {
                     p.close();
                 }
             }
+        }
+    }
+
+    /**
+     * A few small jobs, one at a time, on each server before the load: a cold server (no JIT yet, no
+     * connection to Redis used, scripts not loaded) on a busy machine otherwise spends the first seconds
+     * timing out its clients, which says nothing about the fleet. At most 30 s per server.
+     */
+    private static void warmUp(ServerProcess p) throws java.io.IOException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        int ok = 0;
+        byte[] body = "{\"ioMillis\": 1}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        while (ok < 20 && System.nanoTime() - end < 0) {
+            try (java.net.Socket sock = new java.net.Socket()) {
+                sock.connect(new java.net.InetSocketAddress(p.uri().getHost(), p.uri().getPort()), 2_000);
+                sock.setSoTimeout(5_000);
+                String head = "POST /jobs?wait=true HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+                sock.getOutputStream().write(head.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                sock.getOutputStream().write(body);
+                byte[] status = sock.getInputStream().readNBytes(12);
+                if (new String(status, java.nio.charset.StandardCharsets.US_ASCII).startsWith("HTTP/1.1 200")) {
+                    ok++;
+                }
+            } catch (java.io.IOException e) {
+                // not answering yet (or too slowly): try again until the deadline
+            }
+        }
+        if (ok < 20) {
+            throw new IllegalStateException(p.name() + " did not answer 20 small jobs within 30 s: " + p.lastOutput());
         }
     }
 
@@ -190,6 +223,12 @@ public final class ClusterDemo {
             if (errors.get(i).get() != null) {
                 throw new IllegalStateException("the load on server-" + (i + 1) + " failed", errors.get(i).get());
             }
+        }
+        for (int i = 0; i < n; i++) {
+            LoadReport l = reports.get(i).get();
+            out.println("[cluster] server-" + (i + 1) + " load: " + l.timeouts() + " client timeouts, " + l.abandoned()
+                    + " abandoned, connection errors " + l.connectionErrorKinds() + ", peak in flight " + l.peakInFlight()
+                    + ", max start lag " + Math.round(l.maxStartLagMillis()) + " ms");
         }
         out.println("[cluster] load done; waiting for every accepted job to be reported in Redis");
 

@@ -55,7 +55,7 @@ public final class LocalRedis implements AutoCloseable {
             port = s.getLocalPort();
         }
         Process p = new ProcessBuilder(List.of(bin.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", "always",
+                "--dir", dir.toString(), "--save", "", "--appendonly", "yes", "--appendfsync", appendfsync(),
                 "--daemonize", "no", "--protected-mode", "yes", "--logfile", dir.resolve("redis.log").toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
         LocalRedis r = new LocalRedis(dir, port, p);
@@ -69,6 +69,15 @@ public final class LocalRedis implements AutoCloseable {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
         }
         return r;
+    }
+
+    /** {@code always} unless {@code SLUICE_DEMO_APPENDFSYNC} says otherwise (for measuring what fsync costs). */
+    static String appendfsync() {
+        String v = System.getenv().getOrDefault("SLUICE_DEMO_APPENDFSYNC", "always");
+        if (!v.equals("always") && !v.equals("everysec") && !v.equals("no")) {
+            throw new IllegalArgumentException("SLUICE_DEMO_APPENDFSYNC must be always, everysec or no, got '" + v + "'");
+        }
+        return v;
     }
 
     private boolean ping() {
