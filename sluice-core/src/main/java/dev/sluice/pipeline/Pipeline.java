@@ -247,7 +247,10 @@ public final class Pipeline<T> {
      * <p>Right after {@link #from(Iterable)} (with its default link) the source and the batch are fused into
      * one stage, named after the batch if it has a name, else after the source: the source's thread fills
      * the lists, so items never cross a link one at a time. An iterator cannot be waited on with a
-     * deadline, so there the maxWait check is made each time the iterator returns an item.
+     * deadline, so there the maxWait check is made after the iterator returns an item: every few items
+     * while it is fast compared with maxWait (reading the clock per item would cost as much as the rest
+     * of the work on a tiny item), after every item once it is not, so a list is flushed late by at most
+     * a few of the iterator's calls.
      */
     public Pipeline<List<T>> batch(int size, Duration maxWait) {
         return batchNamed(null, size, maxWait);
