@@ -5,6 +5,7 @@ import dev.sluice.channel.Channel;
 import dev.sluice.channel.ChannelClosedException;
 import dev.sluice.channel.ChannelFullException;
 import dev.sluice.channel.Overflow;
+import dev.sluice.channel.internal.ChannelImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -50,6 +51,29 @@ public final class Link {
             long t0 = System.nanoTime();
             try {
                 return channel.receive(run.ctx);
+            } finally {
+                meter.addBlockedIn(System.nanoTime() - t0);
+            }
+        } catch (ChannelClosedException closed) {
+            return END;
+        }
+    }
+
+    /**
+     * {@link #receive} that also stores the item's number in {@code number[0]}: its position in the
+     * order the link handed items out (see {@link ChannelImpl#receiveNumbered}). Dense as long as every
+     * reader of the link receives this way.
+     */
+    Object receiveNumbered(Meter meter, PipelineRun run, long[] number) throws InterruptedException {
+        ChannelImpl<Object> c = (ChannelImpl<Object>) channel;
+        try {
+            Object x = c.tryReceiveNumbered(number);
+            if (x != null) {
+                return x;
+            }
+            long t0 = System.nanoTime();
+            try {
+                return c.receiveNumbered(run.ctx, number);
             } finally {
                 meter.addBlockedIn(System.nanoTime() - t0);
             }
