@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Semaphore;
+import java.util.stream.IntStream;
 
 /**
  * The {@code ...Body} shapes of {@link PermitBenchmark}, timed by the threads' own CPU time instead of
@@ -23,7 +24,10 @@ import java.util.concurrent.Semaphore;
  * processes remains). With {@code threads > 1} that many threads start together on one shared limiter,
  * each timing itself; the cost per operation is their CPU time summed over all their operations. Threads
  * descheduled by the load do not contend meanwhile, so on a loaded machine the contended figures are a
- * lower bound on contention's cost.
+ * lower bound on contention's cost; the "overlap" printed for each thread count (the threads' CPU time
+ * over the round's wall time, at most the number of threads or of cores) says how much they really ran
+ * at the same time. For more than one thread the median is also given over only the rounds whose overlap
+ * reached 80% of the most possible ({@code min(threads, cores)}): the rounds that really were contended.
  *
  * <p>Implementations are interleaved round by round, so a change of load hits all of them alike. The
  * median of the rounds is printed with min and max, and each ratio is the median of the per-round ratios
@@ -155,11 +159,15 @@ public final class PermitCpuTime {
 
         for (int threads : threadCounts) {
             double[][] nsPerOp = new double[names.length][rounds];
+            double[][] overlap = new double[names.length][rounds];
             for (int r = 0; r < WARM_UP_ROUNDS + rounds; r++) {
                 for (int k = 0; k < names.length; k++) {
+                    long w0 = System.nanoTime();
                     double ns = runRound(shapes[k], threads, ops);
+                    long wall = System.nanoTime() - w0;
                     if (r >= WARM_UP_ROUNDS) {
                         nsPerOp[k][r - WARM_UP_ROUNDS] = ns;
+                        overlap[k][r - WARM_UP_ROUNDS] = ns * threads * (double) ops / wall;
                     }
                 }
             }
@@ -167,7 +175,7 @@ public final class PermitCpuTime {
                     || bulkhead.getMetrics().getAvailableConcurrentCalls() != LIMIT) {
                 throw new IllegalStateException("a permit leaked");
             }
-            report(names, nsPerOp, threads, rounds, ops);
+            report(names, nsPerOp, overlap, threads, rounds, ops);
         }
     }
 
@@ -217,13 +225,17 @@ public final class PermitCpuTime {
         return ns;
     }
 
-    private static void report(String[] names, double[][] nsPerOp, int threads, int rounds, int ops) {
+    private static void report(String[] names, double[][] nsPerOp, double[][] overlap, int threads, int rounds, int ops) {
         System.out.printf("%n%d thread(s): CPU ns per admission+body+release, %d rounds of %,d ops per thread"
                 + " (median [min-max]):%n", threads, rounds, ops);
         for (int k = 0; k < names.length; k++) {
             double[] v = nsPerOp[k].clone();
             Arrays.sort(v);
-            System.out.printf("  %-45s %6.2f [%.2f-%.2f]%n", names[k], v[v.length / 2], v[0], v[v.length - 1]);
+            double[] o = overlap[k].clone();
+            Arrays.sort(o);
+            System.out.printf("  %-45s %6.2f [%.2f-%.2f]   overlap %.2f [%.2f-%.2f]", names[k], v[v.length / 2], v[0],
+                    v[v.length - 1], o[o.length / 2], o[0], o[o.length - 1]);
+            System.out.println(threads > 1 ? contended(nsPerOp[k], overlap[k], threads) : "");
         }
         System.out.printf("  paired ratios (median of per-round ratios [min-max]):%n");
         ratio(nsPerOp, names, 0, 4);
@@ -234,6 +246,18 @@ public final class PermitCpuTime {
         ratio(nsPerOp, names, 3, 5);
         ratio(nsPerOp, names, 2, 6);
         ratio(nsPerOp, names, 3, 7);
+    }
+
+    /** The median over the rounds in which the threads ran together for at least 80% of the time possible. */
+    private static String contended(double[] nsPerOp, double[] overlap, int threads) {
+        double full = 0.8 * Math.min(threads, Runtime.getRuntime().availableProcessors());
+        double[] together = IntStream.range(0, overlap.length).filter(i -> overlap[i] >= full)
+                .mapToDouble(i -> nsPerOp[i]).sorted().toArray();
+        if (together.length == 0) {
+            return "   contended rounds: none";
+        }
+        return String.format("   contended rounds: %d, median %.2f [%.2f-%.2f]", together.length,
+                together[together.length / 2], together[0], together[together.length - 1]);
     }
 
     private static void ratio(double[][] nsPerOp, String[] names, int a, int b) {
