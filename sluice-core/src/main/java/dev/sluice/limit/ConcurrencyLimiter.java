@@ -2,8 +2,11 @@ package dev.sluice.limit;
 
 import dev.sluice.Context;
 import dev.sluice.limit.internal.ConcurrencyLimiterImpl;
+import dev.sluice.limit.internal.ScopedRelease;
+import dev.sluice.pool.Job;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.function.LongSupplier;
 
 /**
@@ -22,6 +25,32 @@ import java.util.function.LongSupplier;
  *     <td>{@link #tryAcquire(int, Duration)}</td><td>{@link #acquire(Context, int)}</td></tr>
  * </tbody>
  * </table>
+ *
+ * <p><b>Scoped forms.</b> {@link #call(Context, Callable)}, {@link #run(Context, Job)},
+ * {@link #tryCall(Callable, Object)} and {@link #tryRun(Job)} (each also weighted) acquire, run a body on
+ * the calling thread and release when it ends, with no {@link Permit} handed out. They admit exactly as
+ * {@link #acquire(Context, int)} (the blocking ones) and {@link #tryAcquire(int)} (the {@code try} ones) do,
+ * and are cheaper than a permit: a permit's release must be idempotent from any thread, which costs it
+ * an allocation and an atomic operation of its own, while a scoped body is released once, by the thread
+ * that ran it. Their release reports the body's outcome to the limit as the matching permit release
+ * would:
+ * <table class="striped">
+ * <caption>How a scoped body's outcome is reported</caption>
+ * <thead><tr><th>The body</th><th>Reported as</th></tr></thead>
+ * <tbody>
+ * <tr><td>returns normally</td><td>a success with its latency, as {@link Permit#close()}</td></tr>
+ * <tr><td>throws a {@link dev.sluice.BusyException} (such as a {@link LimitExceededException} from a
+ *     limiter or pool further down), a {@link dev.sluice.DeadlineExceededException} or a
+ *     {@link java.util.concurrent.TimeoutException}</td>
+ *     <td>a drop (overload: the limit shrinks), as {@link Permit#releaseDropped()}</td></tr>
+ * <tr><td>throws anything else (including {@link dev.sluice.CancelledException},
+ *     {@link InterruptedException} and errors)</td>
+ *     <td>nothing, as {@link Permit#releaseIgnored()}: such failures say nothing about load</td></tr>
+ * </tbody>
+ * </table>
+ * Only the class of the thrown exception counts, not its causes. The body's exception is rethrown
+ * unchanged once the units are back. Use a {@link Permit} when the outcome needs another mapping or the
+ * request ends on another thread.
  *
  * <p><b>Weights.</b> A permit of weight {@code w} takes {@code w} units. It is admitted when it fits
  * ({@code inflight + w <= limit}) or when nothing at all is in flight, so a request heavier than a limit
@@ -49,10 +78,13 @@ import java.util.function.LongSupplier;
  *
  * <p>Waiting uses {@link java.util.concurrent.locks.LockSupport} and a
  * {@link java.util.concurrent.locks.ReentrantLock}, never {@code synchronized}, so virtual threads unmount
- * while they wait. The admission fast path (nobody waiting) is a single compare-and-set.
+ * while they wait. The admission fast path (nobody waiting) is a single compare-and-set; the release is
+ * one atomic decrement, plus, for a permit, the compare-and-set that makes its release idempotent. Under a
+ * {@link FixedLimit} nothing reads the clock on either path.
  *
- * <p>Memory consistency effects: actions in a thread before releasing a permit happen-before actions of
- * the thread admitted with the released capacity after a wait.
+ * <p>Memory consistency effects: actions in a thread before releasing a permit (or before a scoped body
+ * returns or throws) happen-before actions of the thread admitted with the released capacity after a
+ * wait.
  */
 public interface ConcurrencyLimiter extends AutoCloseable {
 
@@ -97,6 +129,157 @@ public interface ConcurrencyLimiter extends AutoCloseable {
 
     /** {@code weight} units, waiting at most {@code timeout}; null if it timed out. */
     Permit tryAcquire(int weight, Duration timeout) throws InterruptedException;
+
+    /**
+     * Runs {@code body} on this thread holding one unit, waiting for it as {@link #acquire(Context)} does,
+     * and returns what the body returns. Shorthand for {@code call(context, 1, body)}.
+     *
+     * @see #call(Context, int, Callable)
+     */
+    default <T> T call(Context context, Callable<? extends T> body) throws Exception {
+        return call(context, 1, body);
+    }
+
+    /**
+     * Runs {@code body} on this thread holding {@code weight} units and returns what it returns. Waits
+     * for admission exactly as {@link #acquire(Context, int)} does: until admitted, or until the context
+     * is done, the thread is interrupted, the caller is shed or refused for a full wait queue, or the
+     * limiter is closed; in each of those cases the body does not run and nothing is held. Once the body
+     * has started, closing the limiter or the context being done does not stop it (the body may watch the
+     * context itself). When the body ends, however it ends, its units are given back and its outcome is
+     * reported to the limit as the class documentation's table says; then its result is returned or its
+     * exception rethrown as it is. If admission coincides with an interrupt, the body runs with the
+     * interrupt status set.
+     *
+     * @throws IllegalArgumentException if {@code weight} is not in [1, 1,000,000]
+     * @throws dev.sluice.ContextDoneException if the context is done before admission
+     * @throws LimitExceededException if the wait queue is full or this waiter was shed
+     * @throws LimiterClosedException if the limiter is or becomes closed before admission
+     * @throws InterruptedException if the thread is interrupted before admission
+     * @throws Exception whatever {@code body} throws
+     */
+    default <T> T call(Context context, int weight, Callable<? extends T> body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        Permit p = acquire(context, weight);
+        T result;
+        try {
+            result = body.call();
+        } catch (Throwable t) {
+            ScopedRelease.release(p, t);
+            throw t;
+        }
+        p.close();
+        return result;
+    }
+
+    /**
+     * Runs {@code body} on this thread holding one unit, waiting for it as {@link #acquire(Context)} does.
+     * Shorthand for {@code run(context, 1, body)}.
+     *
+     * @see #call(Context, int, Callable)
+     */
+    default void run(Context context, Job body) throws Exception {
+        run(context, 1, body);
+    }
+
+    /**
+     * Runs {@code body} on this thread holding {@code weight} units; waits, releases and reports exactly
+     * as {@link #call(Context, int, Callable)} does.
+     *
+     * @throws IllegalArgumentException if {@code weight} is not in [1, 1,000,000]
+     * @throws dev.sluice.ContextDoneException if the context is done before admission
+     * @throws LimitExceededException if the wait queue is full or this waiter was shed
+     * @throws LimiterClosedException if the limiter is or becomes closed before admission
+     * @throws InterruptedException if the thread is interrupted before admission
+     * @throws Exception whatever {@code body} throws
+     */
+    default void run(Context context, int weight, Job body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        Permit p = acquire(context, weight);
+        try {
+            body.run();
+        } catch (Throwable t) {
+            ScopedRelease.release(p, t);
+            throw t;
+        }
+        p.close();
+    }
+
+    /**
+     * Runs {@code body} on this thread holding one unit if the unit is free now and nobody waits; never
+     * blocks. Shorthand for {@code tryRun(1, body)}.
+     *
+     * @see #tryRun(int, Job)
+     */
+    default boolean tryRun(Job body) throws Exception {
+        return tryRun(1, body);
+    }
+
+    /**
+     * Runs {@code body} on this thread holding {@code weight} units if they fit now and nobody waits, and
+     * returns true once it has run; returns false at once, without running it, otherwise. Never blocks
+     * and ignores the interrupt status, as {@link #tryAcquire(int)}. Releases and reports the outcome as
+     * {@link #call(Context, int, Callable)} does; if the body throws, its exception is rethrown (so a
+     * true result always means the body ran and returned normally).
+     *
+     * @throws IllegalArgumentException if {@code weight} is not in [1, 1,000,000]
+     * @throws LimiterClosedException if the limiter is closed
+     * @throws Exception whatever {@code body} throws
+     */
+    default boolean tryRun(int weight, Job body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        Permit p = tryAcquire(weight);
+        if (p == null) {
+            return false;
+        }
+        try {
+            body.run();
+        } catch (Throwable t) {
+            ScopedRelease.release(p, t);
+            throw t;
+        }
+        p.close();
+        return true;
+    }
+
+    /**
+     * Calls {@code body} on this thread holding one unit if the unit is free now and nobody waits; never
+     * blocks. Shorthand for {@code tryCall(1, body, ifBusy)}.
+     *
+     * @see #tryCall(int, Callable, Object)
+     */
+    default <T> T tryCall(Callable<? extends T> body, T ifBusy) throws Exception {
+        return tryCall(1, body, ifBusy);
+    }
+
+    /**
+     * Calls {@code body} on this thread holding {@code weight} units if they fit now and nobody waits,
+     * and returns its result; returns {@code ifBusy} at once, without calling it, otherwise. Never blocks
+     * and ignores the interrupt status, as {@link #tryAcquire(int)}. The caller chooses {@code ifBusy} (a
+     * fallback value, or a sentinel that the body never returns, when the two cases must be told apart;
+     * {@link #tryRun(int, Job)} tells them apart by itself). Releases and reports the outcome as
+     * {@link #call(Context, int, Callable)} does; if the body throws, its exception is rethrown.
+     *
+     * @throws IllegalArgumentException if {@code weight} is not in [1, 1,000,000]
+     * @throws LimiterClosedException if the limiter is closed
+     * @throws Exception whatever {@code body} throws
+     */
+    default <T> T tryCall(int weight, Callable<? extends T> body, T ifBusy) throws Exception {
+        Objects.requireNonNull(body, "body");
+        Permit p = tryAcquire(weight);
+        if (p == null) {
+            return ifBusy;
+        }
+        T result;
+        try {
+            result = body.call();
+        } catch (Throwable t) {
+            ScopedRelease.release(p, t);
+            throw t;
+        }
+        p.close();
+        return result;
+    }
 
     /** The current limit. */
     int limit();

@@ -20,6 +20,11 @@ package dev.sluice.limit;
  * release waits the few instructions it takes), so after any of them {@link #isReleased()} is true and
  * {@link ConcurrencyLimiter#inflight()} no longer counts the permit.
  *
+ * <p>That any-thread idempotency has a price: each permit is an object, and its first release is an
+ * atomic operation of its own besides the limiter's. When a request starts and ends on one thread,
+ * {@link ConcurrencyLimiter#call(dev.sluice.Context, java.util.concurrent.Callable)} and its siblings do
+ * the same without a permit, and cheaper.
+ *
  * <p>Memory consistency effects: actions in a thread before it releases a permit happen-before actions
  * of the thread that is then admitted with the released capacity, and actions of the thread whose
  * release took effect happen-before the return of every later release call and of an

@@ -3,7 +3,8 @@
  *
  * <ul>
  * <li>{@link dev.sluice.limit.ConcurrencyLimiter}: at most N units in flight; callers wait in FIFO or
- *     LIFO-with-CoDel order, in a bounded wait queue, and hold a {@link dev.sluice.limit.Permit}.</li>
+ *     LIFO-with-CoDel order, in a bounded wait queue, and hold a {@link dev.sluice.limit.Permit} (or run a
+ *     scoped body with {@code call}/{@code run}/{@code tryRun}, which needs no permit).</li>
  * <li>{@link dev.sluice.limit.Limit}: where N comes from: {@link dev.sluice.limit.FixedLimit},
  *     {@link dev.sluice.limit.AimdLimit}, {@link dev.sluice.limit.GradientLimit}; adaptive limits learn from
  *     the latency and outcome each released permit reports.</li>

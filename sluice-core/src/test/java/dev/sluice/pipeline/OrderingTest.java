@@ -87,6 +87,94 @@ class OrderingTest {
         threads.assertAllEnded();
     }
 
+    @Test
+    void theReorderWindowHoldsOnPlatformThreadsToo() throws Exception {
+        int window = 5;
+        CountingThreads threads = CountingThreads.platform();
+        CountDownLatch slow = new CountDownLatch(1);
+        AtomicInteger started = new AtomicInteger();
+        ConcurrentList<Integer> out = new ConcurrentList<>();
+        RunningPipeline p = Pipeline.from(IntStream.range(0, 500).boxed().toList())
+                .mapParallel("work", 4, true, window, x -> {
+                    started.incrementAndGet();
+                    if (x == 0) {
+                        await(slow);
+                    }
+                    return x;
+                }).to("out", out).threads(threads).start();
+        Poll.until("the window is used up and every worker waits", () -> started.get() == window
+                && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                        && t.getState() == Thread.State.WAITING).count() == 4);
+        assertThat(started.get()).isEqualTo(window);
+        assertThat(out.size()).isZero();
+        slow.countDown();
+        p.await();
+        assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 500).boxed().toList());
+        threads.assertAllEnded();
+    }
+
+    @Test
+    void aFailureWhileTheWindowIsFullCancelsTheStageAndReportsTheItemAndTheWaitingResults() throws Exception {
+        for (boolean platform : new boolean[] {false, true}) {
+            CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
+            CountDownLatch fail = new CountDownLatch(1);
+            AtomicInteger started = new AtomicInteger();
+            ConcurrentList<Integer> out = new ConcurrentList<>();
+            RunningPipeline p = Pipeline.from(IntStream.range(0, 1000).boxed().toList())
+                    .mapParallel("work", 3, true, 6, x -> {
+                        started.incrementAndGet();
+                        if (x == 0) {
+                            await(fail);
+                            throw new IllegalStateException("item 0 is bad");
+                        }
+                        return -x;
+                    }).to("out", out).threads(threads).start();
+            Poll.until("the window is used up", () -> started.get() == 6
+                    && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                            && t.getState() == Thread.State.WAITING).count() == 3);
+            fail.countDown();
+            org.assertj.core.api.Assertions.assertThatThrownBy(p::await)
+                    .isInstanceOfSatisfying(PipelineFailedException.class, e -> {
+                        assertThat(e.stage()).isEqualTo("work");
+                        assertThat(e.getCause()).hasMessage("item 0 is bad");
+                    });
+            threads.assertAllEnded();
+            assertThat(out.size()).isZero();
+            ShutdownReport r = p.abort();
+            // Item 0 failed; 1..5 were done and waited behind it in the window. Nothing else was taken.
+            assertThat(r.heldByStages().get("work")).containsExactlyInAnyOrder(0, -1, -2, -3, -4, -5);
+            assertThat(started.get()).isEqualTo(6);
+        }
+    }
+
+    @Test
+    void cancellingFromOutsideWhileWorkersWaitForTheWindowEndsEveryThread() throws Exception {
+        for (boolean platform : new boolean[] {false, true}) {
+            CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
+            CountDownLatch never = new CountDownLatch(1);
+            try (dev.sluice.CancellableContext ctx = dev.sluice.Context.background().withCancel()) {
+                RunningPipeline p = Pipeline.from("src", () -> java.util.stream.Stream.iterate(0, i -> i + 1).iterator())
+                        .mapParallel("work", 4, true, 8, x -> {
+                            if (x == 3) {
+                                await(never); // interrupted by the cancellation
+                            }
+                            return x;
+                        }).to("out", x -> { }).threads(threads).start(ctx);
+                Poll.until("the workers wait for the window", () -> p.stats().stage("work").orElseThrow().itemsIn() == 11
+                        && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                                && t.getState() == Thread.State.WAITING).count() == 4);
+                ctx.cancel();
+                org.assertj.core.api.Assertions.assertThatThrownBy(p::await)
+                        .isInstanceOfSatisfying(PipelineFailedException.class,
+                                e -> assertThat(e.cancelledFromOutside()).isTrue());
+                threads.assertAllEnded();
+                ShutdownReport r = p.abort();
+                // 0..2 went out; 3 was being worked on; 4..10 were done and waited behind it.
+                assertThat(r.heldByStages().get("work")).containsExactlyInAnyOrder(3, 4, 5, 6, 7, 8, 9, 10);
+            }
+        }
+    }
+
     static void await(CountDownLatch latch) {
         try {
             latch.await();

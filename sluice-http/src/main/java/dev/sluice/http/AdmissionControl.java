@@ -5,6 +5,7 @@ import dev.sluice.http.internal.AdmissionCore;
 import dev.sluice.http.internal.RouteGate;
 import dev.sluice.http.internal.Settings;
 import dev.sluice.limit.ConcurrencyLimiter;
+import dev.sluice.limit.Discipline;
 import dev.sluice.limit.FixedLimit;
 import dev.sluice.limit.KeyedLimiter;
 import dev.sluice.limit.Limit;
@@ -220,6 +221,8 @@ public final class AdmissionControl implements AutoCloseable {
         private Limit limit = FixedLimit.of(64);
         private Duration waitBudget = Duration.ofMillis(50);
         private int maxWaiters = 256;
+        private Discipline discipline = Discipline.FIFO;
+        private Duration targetQueueDelay;
         private final List<RouteSpec> routes = new ArrayList<>();
         private long rateTokens;
         private Duration ratePeriod;
@@ -265,6 +268,32 @@ public final class AdmissionControl implements AutoCloseable {
                 throw new IllegalArgumentException("maxWaiters must not be negative, was " + maxWaiters);
             }
             this.maxWaiters = maxWaiters;
+            return this;
+        }
+
+        /**
+         * The order in which waiting requests get a slot, in every route class (default
+         * {@link Discipline#FIFO}). Under {@link Discipline#LIFO_CODEL} the newest waiter is served first, and
+         * while a standing queue exists a waiter that has queued longer than {@link #targetQueueDelay} gets
+         * {@code 503} at once instead of at the end of its wait budget: under overload, admitted requests
+         * then wait little and refused ones learn it early, rather than every request waiting about the whole
+         * budget. No request waits longer than its class's wait budget in either order.
+         */
+        public Builder discipline(Discipline discipline) {
+            this.discipline = Objects.requireNonNull(discipline, "discipline");
+            return this;
+        }
+
+        /**
+         * For {@link Discipline#LIFO_CODEL}: the queueing delay above which a waiter is shed while a queue
+         * stands (default a tenth of each route class's wait budget, at least 1 ms).
+         */
+        public Builder targetQueueDelay(Duration target) {
+            Objects.requireNonNull(target, "target");
+            if (target.isNegative() || target.isZero()) {
+                throw new IllegalArgumentException("targetQueueDelay must be positive, was " + target);
+            }
+            this.targetQueueDelay = target;
             return this;
         }
 
@@ -389,10 +418,10 @@ public final class AdmissionControl implements AutoCloseable {
         public AdmissionControl build() {
             List<RouteGate> gates = new ArrayList<>();
             for (RouteSpec r : routes) {
-                gates.add(AdmissionCore.gate(r.name(), r.matcher(), limiter(name + "." + r.name(), r.limit()),
+                gates.add(AdmissionCore.gate(r.name(), r.matcher(), limiter(name + "." + r.name(), r.limit(), r.waitBudget()),
                         r.waitBudget().toNanos()));
             }
-            gates.add(AdmissionCore.gate(DEFAULT_ROUTE_CLASS, p -> true, limiter(name + "." + DEFAULT_ROUTE_CLASS, limit),
+            gates.add(AdmissionCore.gate(DEFAULT_ROUTE_CLASS, p -> true, limiter(name + "." + DEFAULT_ROUTE_CLASS, limit, waitBudget),
                     waitBudget.toNanos()));
             KeyedLimiter<String> clients = clientLimiter != null ? clientLimiter : ratePeriod == null ? null
                     : KeyedLimiter.<String>builder().maxKeys(maxClientKeys).tokenBucket(rateTokens, ratePeriod, rateBurst).build();
@@ -401,8 +430,21 @@ public final class AdmissionControl implements AutoCloseable {
             return new AdmissionControl(name, new AdmissionCore(s));
         }
 
-        private ConcurrencyLimiter limiter(String limiterName, Limit l) {
-            return ConcurrencyLimiter.builder().name(limiterName).limit(l).maxWaiters(maxWaiters).build();
+        private ConcurrencyLimiter limiter(String limiterName, Limit l, Duration budget) {
+            ConcurrencyLimiter.Builder b = ConcurrencyLimiter.builder().name(limiterName).limit(l).maxWaiters(maxWaiters)
+                    .discipline(discipline);
+            if (discipline == Discipline.LIFO_CODEL) {
+                // The limiter's interval is both "how long a queue must stand" and its own cap on any wait;
+                // the wait budget already caps the wait, so the interval only has to be no shorter than it.
+                Duration interval = budget.isZero() ? Duration.ofMillis(1) : budget;
+                Duration target = targetQueueDelay != null ? targetQueueDelay
+                        : Duration.ofNanos(Math.max(Duration.ofMillis(1).toNanos(), interval.toNanos() / 10));
+                if (target.compareTo(interval) > 0) {
+                    interval = target;
+                }
+                b.targetQueueDelay(target).interval(interval);
+            }
+            return b.build();
         }
 
         private static Duration nonNegative(Duration d, String what) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.Context;
 import dev.sluice.http.TestServer.Mode;
+import dev.sluice.limit.Discipline;
 import java.io.IOException;
 import dev.sluice.limit.KeyedLimiter;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,8 @@ class AdmissionBehaviourTest {
     private final AtomicReference<Context> seenContext = new AtomicReference<>();
     private final AtomicInteger concurrent = new AtomicInteger();
     private final AtomicInteger maxConcurrent = new AtomicInteger();
+    /** The paths of the /block... requests, in the order the application saw them. */
+    private final List<String> blockedPaths = new CopyOnWriteArrayList<>();
 
     private int start(Mode mode, AdmissionControl.Builder builder) throws Exception {
         admission = builder.wallClock(InstantSource.fixed(NOW)).build();
@@ -51,6 +55,7 @@ class AdmissionBehaviourTest {
         appCalls.incrementAndGet();
         seenContext.set(ctx);
         if (path.contains("block")) {
+            blockedPaths.add(path);
             entered.release();
             assertThat(release.await(20, TimeUnit.SECONDS)).isTrue();
             return "released";
@@ -302,6 +307,57 @@ class AdmissionBehaviourTest {
         assertThat(def.admitted()).isEqualTo(1);
         release.countDown();
         upload.join(10_000);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void lifoOrderGivesAFreedSlotToTheNewestWaiter(Mode mode) throws Exception {
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(Duration.ofSeconds(10))
+                .discipline(Discipline.LIFO_CODEL));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block-holder"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        Thread older = Thread.ofPlatform().start(() -> call(port, "/block-older"));
+        Poll.until("the older request waits", () -> admission.stats().waiting() == 1);
+        Thread newer = Thread.ofPlatform().start(() -> call(port, "/block-newer"));
+        Poll.until("both wait", () -> admission.stats().waiting() == 2);
+        release.countDown();
+        for (Thread t : List.of(holder, older, newer)) {
+            t.join(10_000);
+        }
+        assertThat(blockedPaths).containsExactly("/block-holder", "/block-newer", "/block-older");
+        assertThat(admission.stats().admitted()).isEqualTo(3);
+        assertThat(admission.stats().rejectedBusy()).isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void lifoOrderRefusesAWaiterEarlyOnceAQueueHasStoodForTheBudget(Mode mode) throws Exception {
+        // Budget 600 ms: the queue counts as standing once it has been non-empty that long, and from then on
+        // a waiter that has queued past the 30 ms target is shed. A request that joins the queue late is
+        // therefore refused when the queue turns standing, long before its own 600 ms are up.
+        Duration budget = Duration.ofMillis(600);
+        int port = start(mode, AdmissionControl.builder().limit(1).waitBudget(budget)
+                .discipline(Discipline.LIFO_CODEL).targetQueueDelay(Duration.ofMillis(30)));
+        Thread holder = Thread.ofPlatform().start(() -> call(port, "/block"));
+        assertThat(entered.tryAcquire(10, TimeUnit.SECONDS)).isTrue();
+        AtomicReference<RawHttp.Reply> first = new AtomicReference<>();
+        long firstStart = System.nanoTime();
+        Thread firstWaiter = Thread.ofPlatform().start(() -> first.set(call(port, "/cpu")));
+        Poll.until("the first request waits", () -> admission.stats().waiting() == 1);
+        // Let the queue stand for most of the budget: the passing of time is what is under test here.
+        Poll.until("400 ms have passed", () -> System.nanoTime() - firstStart > Duration.ofMillis(400).toNanos());
+        long lateStart = System.nanoTime();
+        RawHttp.Reply late = RawHttp.get(port, "/cpu", Map.of());
+        long lateMs = (System.nanoTime() - lateStart) / 1_000_000;
+        firstWaiter.join(10_000);
+        assertThat(late.status()).isEqualTo(503);
+        assertThat(late.body()).contains("queueing-delay target");
+        assertThat(late.header("Retry-After")).isNotNull();
+        assertThat(lateMs).as("the late request was refused before its own budget ran out").isLessThan(500);
+        assertThat(first.get().status()).isEqualTo(503);
+        assertThat(admission.stats().rejectedBusy()).isEqualTo(2);
+        release.countDown();
+        holder.join(10_000);
     }
 
     @ParameterizedTest

@@ -38,6 +38,9 @@ class AdmissionControlBuilderTest {
         assertThatThrownBy(() -> b.waitBudget(Duration.ofMillis(-1))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("waitBudget");
         assertThatThrownBy(() -> b.maxWaiters(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.targetQueueDelay(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("targetQueueDelay");
+        assertThatThrownBy(() -> b.discipline(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> b.maxBodyBytes(-1)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.maxBodyBytes(1L << 40)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.bodyReadBudget(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

@@ -22,7 +22,7 @@ import java.util.List;
  * --max-body} 413, {@code --read-timeout} 408), a concurrency limit on requests in progress of workers
  * plus queue (adaptive with {@code --adaptive}: AIMD, lowered when requests end in 503, never above
  * workers plus queue) with the wait budget ({@code --wait}, 503 with a drain-estimate
- * {@code Retry-After}), then the server-wide token bucket ({@code --rate}, 429). Its meters go to the
+ * {@code Retry-After}) served in the configured order ({@code --order}), then the server-wide token bucket ({@code --rate}, 429). Its meters go to the
  * server's registry.
  *
  * <p>In a fleet ({@code --redis}) the two token buckets are the fleet's, in Redis ({@link FleetBuckets}):
@@ -48,6 +48,7 @@ public final class DefaultAdmission implements Admission.Factory {
     public Admission create(ServerConfig config, MeterRegistry registry) {
         int capacity = config.workers() + config.queue();
         AdmissionControl.Builder b = AdmissionControl.builder().name("jobs").waitBudget(config.waitBudget())
+                .discipline(config.waitOrder())
                 .maxWaiters(config.maxThreads()).maxBodyBytes(config.maxBody()).bodyReadBudget(config.readTimeout())
                 .clientKeyHeader(config.clientHeader()).maxClientKeys(100_000);
         if (config.adaptive()) {

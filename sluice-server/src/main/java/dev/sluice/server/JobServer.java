@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.limit.Discipline;
 import dev.sluice.micrometer.ConcurrencyLimiterMetrics;
 import dev.sluice.micrometer.WorkerPoolMetrics;
 import dev.sluice.server.http.ApiServlet;
@@ -199,6 +200,7 @@ public final class JobServer {
             m.put("workers", config.workers());
             m.put("queue", config.naive() ? -1 : config.queue());
             m.put("waitMillis", config.naive() ? null : config.waitBudget().toMillis());
+            m.put("waitOrder", config.naive() ? null : config.waitOrder() == Discipline.FIFO ? "fifo" : "lifo");
             m.put("rate", config.naive() ? "off" : config.rate().map(Rate::toString).orElse("off"));
             m.put("perClient", config.naive() ? "off" : config.perClient().map(Rate::toString).orElse("off"));
             m.put("adaptive", config.adaptive());

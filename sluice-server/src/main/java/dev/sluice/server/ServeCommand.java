@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.limit.Discipline;
 import dev.sluice.server.fleet.FleetConfig;
 import dev.sluice.server.job.DrainSummary;
 import java.io.PrintStream;
@@ -38,6 +39,11 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "admission wait budget: how long a job may wait for room before 503, e.g. 100ms (default: 100ms)")
     Duration wait = Duration.ofMillis(100);
+
+    @Option(names = "--order", paramLabel = "ORDER", converter = OrderConverter.class,
+            description = "which waiting job gets room first: 'lifo' (newest first; under overload a job that has waited "
+                    + "over a tenth of --wait while a queue stands gets 503 at once) or 'fifo' (default: lifo)")
+    Discipline order = Discipline.LIFO_CODEL;
 
     @Option(names = "--rate", paramLabel = "RATE", converter = RateConverter.class,
             description = "global token bucket for POST /jobs, e.g. 1000/s or 600/m; 'off' for none; over it: 429 (default: 1000/s)")
@@ -106,7 +112,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Builds the server's configuration from the flags. */
     ServerConfig config() {
-        return ServerConfig.builder().host(host).port(port).workers(workers).queue(queue).waitBudget(wait)
+        return ServerConfig.builder().host(host).port(port).workers(workers).queue(queue).waitBudget(wait).waitOrder(order)
                 .rate(rate.rate()).perClient(perClient.rate()).clientHeader(clientHeader).grace(grace).maxBody(maxBody)
                 .readTimeout(readTimeout).adaptive(adaptive).naive(naive).finishedJobsKept(jobsKept)
                 .maxThreads(maxThreads).maxConnections(maxConnections)
@@ -176,6 +182,17 @@ public final class ServeCommand implements Callable<Integer> {
         public RateOrOff convert(String value) {
             String v = value.trim().toLowerCase(Locale.ROOT);
             return v.equals("off") || v.equals("none") ? new RateOrOff(null) : new RateOrOff(Rate.parse(value));
+        }
+    }
+
+    static final class OrderConverter implements CommandLine.ITypeConverter<Discipline> {
+        @Override
+        public Discipline convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "lifo" -> Discipline.LIFO_CODEL;
+                case "fifo" -> Discipline.FIFO;
+                default -> throw new IllegalArgumentException("'" + value + "' is not an order: use lifo or fifo");
+            };
         }
     }
 

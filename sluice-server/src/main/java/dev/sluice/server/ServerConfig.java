@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.limit.Discipline;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,6 +15,9 @@ import java.util.Optional;
  * @param workers         the worker pool's thread count: how many jobs run at once
  * @param queue           the worker pool's queue capacity: how many accepted jobs may wait to start
  * @param waitBudget      the admission wait budget: how long a request may wait for room before a 503
+ * @param waitOrder       the order waiting requests get room in: {@link Discipline#LIFO_CODEL} (the default:
+ *                        newest first, and a waiter that queued past a tenth of the budget while a queue
+ *                        stands is refused at once) or {@link Discipline#FIFO}
  * @param rate            the global token bucket, or empty for none
  * @param perClient       the per-client token bucket, or empty for none
  * @param grace           how long a drain waits for accepted jobs at shutdown
@@ -29,7 +33,8 @@ import java.util.Optional;
  * @param redis           the fleet to join ({@code --redis}): the job queue and the rate limits in Redis,
  *                        shared by every instance; empty for a server on its own
  */
-public record ServerConfig(String host, int port, int workers, int queue, Duration waitBudget, Optional<Rate> rate,
+public record ServerConfig(String host, int port, int workers, int queue, Duration waitBudget, Discipline waitOrder,
+        Optional<Rate> rate,
         Optional<Rate> perClient, Duration grace, boolean naive, String clientHeader, long maxBody,
         Duration readTimeout, boolean adaptive, int finishedJobsKept, int maxThreads, int maxConnections,
         Optional<Admission.Factory> admission, Optional<dev.sluice.server.fleet.FleetConfig> redis) {
@@ -40,6 +45,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(waitBudget, "waitBudget");
+        Objects.requireNonNull(waitOrder, "waitOrder");
         Objects.requireNonNull(rate, "rate");
         Objects.requireNonNull(perClient, "perClient");
         Objects.requireNonNull(grace, "grace");
@@ -85,6 +91,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         b.workers = workers;
         b.queue = queue;
         b.waitBudget = waitBudget;
+        b.waitOrder = waitOrder;
         b.rate = rate;
         b.perClient = perClient;
         b.grace = grace;
@@ -108,6 +115,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         private int workers = 4;
         private int queue = 8;
         private Duration waitBudget = Duration.ofMillis(100);
+        private Discipline waitOrder = Discipline.LIFO_CODEL;
         private Optional<Rate> rate = Optional.of(Rate.perSecond(1000));
         private Optional<Rate> perClient = Optional.of(Rate.perSecond(50));
         private Duration grace = Duration.ofSeconds(10);
@@ -130,6 +138,8 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         public Builder queue(int queue) { this.queue = queue; return this; }
         /** The admission wait budget ({@code --wait}). */
         public Builder waitBudget(Duration wait) { this.waitBudget = wait; return this; }
+        /** The order waiting requests get room in ({@code --order}). */
+        public Builder waitOrder(Discipline order) { this.waitOrder = order; return this; }
         /** The global token bucket; {@code null} for none. */
         public Builder rate(Rate rate) { this.rate = Optional.ofNullable(rate); return this; }
         /** The per-client token bucket; {@code null} for none. */
@@ -151,7 +161,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
 
         /** @throws IllegalArgumentException naming the first setting out of range */
         public ServerConfig build() {
-            return new ServerConfig(host, port, workers, queue, waitBudget, rate, perClient, grace, naive, clientHeader,
+            return new ServerConfig(host, port, workers, queue, waitBudget, waitOrder, rate, perClient, grace, naive, clientHeader,
                     maxBody, readTimeout, adaptive, finishedJobsKept, maxThreads, maxConnections, admission, redis);
         }
     }

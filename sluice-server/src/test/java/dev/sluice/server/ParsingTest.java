@@ -3,6 +3,7 @@ package dev.sluice.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sluice.limit.Discipline;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -66,13 +67,15 @@ class ParsingTest {
         assertThat(c.clientHeader()).isEqualTo("X-Client-Id");
         assertThat(c.grace()).isEqualTo(Duration.ofSeconds(10));
         assertThat(c.naive()).isFalse();
+        assertThat(c.waitOrder()).isEqualTo(Discipline.LIFO_CODEL);
     }
 
     @Test
     void everyOtherFlagReachesTheConfig() {
         ServerConfig c = parse("--host", "0.0.0.0", "--grace", "3s", "--naive", "--client-header", "X-Tenant",
                 "--max-body", "64k", "--read-timeout", "2s", "--adaptive", "--jobs-kept", "7", "--max-threads", "64",
-                "--max-connections", "99", "--rate", "off", "--per-client", "600/m").config();
+                "--max-connections", "99", "--rate", "off", "--per-client", "600/m", "--order", "FIFO").config();
+        assertThat(c.waitOrder()).isEqualTo(Discipline.FIFO);
         assertThat(c.host()).isEqualTo("0.0.0.0");
         assertThat(c.grace()).isEqualTo(Duration.ofSeconds(3));
         assertThat(c.naive()).isTrue();
@@ -103,7 +106,7 @@ class ParsingTest {
         assertThat(r[0]).isEqualTo("0");
         for (String flag : new String[] {"--port", "--workers", "--queue", "--wait", "--rate", "--per-client", "--host",
                 "--grace", "--naive", "--client-header", "--max-body", "--read-timeout", "--adaptive", "--jobs-kept",
-                "--max-threads", "--max-connections"}) {
+                "--max-threads", "--max-connections", "--order"}) {
             assertThat(r[1]).as(flag).contains(flag);
         }
     }
@@ -112,7 +115,7 @@ class ParsingTest {
     void badValuesExitTwoWithAMessageNamingTheFlag() {
         String[][] cases = {
                 {"--wait", "fast"}, {"--rate", "lots"}, {"--per-client", "5"}, {"--max-body", "big"},
-                {"--workers", "0"}, {"--port", "70000"}, {"--queue", "-1"}, {"--grace", "-1s"},
+                {"--workers", "0"}, {"--port", "70000"}, {"--queue", "-1"}, {"--grace", "-1s"}, {"--order", "random"},
         };
         for (String[] c : cases) {
             String[] r = run(c);
@@ -121,5 +124,6 @@ class ParsingTest {
         }
         assertThat(run("--workers", "0")[2]).contains("workers must be between 1 and 10000");
         assertThat(run("--wait", "fast")[2]).contains("'fast' is not a duration");
+        assertThat(run("--order", "random")[2]).contains("'random' is not an order: use lifo or fifo");
     }
 }

@@ -1,7 +1,9 @@
 package dev.sluice.bench.limit;
 
+import dev.sluice.Context;
 import dev.sluice.limit.ConcurrencyLimiter;
 import dev.sluice.limit.Permit;
+import dev.sluice.pool.Job;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import java.time.Duration;
@@ -21,9 +23,15 @@ import org.openjdk.jmh.annotations.State;
  * Resilience4j's semaphore bulkhead. Uncontended with one thread, contended with {@code -t 2} or more
  * (all threads share one limiter).
  *
+ * <p>The methods without a body time a bare acquire and release. The {@code ...Body} methods run the
+ * same tiny body (a per-thread counter increment) inside each admission as its users write it: sluice's
+ * scoped {@code tryRun}/{@code run} and its {@link Permit} around the body, {@code Semaphore}
+ * acquire/release in a try/finally, Resilience4j's {@code tryAcquirePermission}/{@code onComplete} in a
+ * try/finally and its {@code executeRunnable}.
+ *
  * <pre>
  * java -jar sluice-bench/target/benchmarks.jar 'limit.PermitBenchmark' -t 1
- * java -jar sluice-bench/target/benchmarks.jar 'limit.PermitBenchmark' -t 2
+ * java -jar sluice-bench/target/benchmarks.jar 'limit.PermitBenchmark.*Body' -t 2
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -33,6 +41,7 @@ public class PermitBenchmark {
 
     private static final int LIMIT = 1_000;
 
+    private final Context ctx = Context.background();
     private ConcurrencyLimiter sluice;
     private Semaphore semaphore;
     private Bulkhead bulkhead;
@@ -85,5 +94,90 @@ public class PermitBenchmark {
         bulkhead.acquirePermission();
         bulkhead.onComplete();
         return true;
+    }
+
+    /** Each thread's own body: a counter it alone writes, reached through the form each API takes. */
+    @State(Scope.Thread)
+    public static class Work {
+        long count;
+        final Job job = () -> count++;
+        final Runnable runnable = () -> count++;
+
+        void work() {
+            count++;
+        }
+    }
+
+    @Benchmark
+    public boolean sluiceTryRunBody(Work w) throws Exception {
+        return sluice.tryRun(w.job);
+    }
+
+    @Benchmark
+    public long sluiceRunBody(Work w) throws Exception {
+        sluice.run(ctx, w.job);
+        return w.count;
+    }
+
+    @Benchmark
+    public long sluicePermitTryBody(Work w) {
+        Permit p = sluice.tryAcquire();
+        try {
+            w.work();
+        } finally {
+            p.close();
+        }
+        return w.count;
+    }
+
+    @Benchmark
+    public long sluicePermitAcquireBody(Work w) throws InterruptedException {
+        try (Permit p = sluice.acquire(ctx)) {
+            w.work();
+        }
+        return w.count;
+    }
+
+    @Benchmark
+    public boolean semaphoreTryBody(Work w) {
+        if (!semaphore.tryAcquire()) {
+            return false;
+        }
+        try {
+            w.work();
+        } finally {
+            semaphore.release();
+        }
+        return true;
+    }
+
+    @Benchmark
+    public long semaphoreAcquireBody(Work w) throws InterruptedException {
+        semaphore.acquire();
+        try {
+            w.work();
+        } finally {
+            semaphore.release();
+        }
+        return w.count;
+    }
+
+    @Benchmark
+    public boolean resilience4jTryBody(Work w) {
+        if (!bulkhead.tryAcquirePermission()) {
+            return false;
+        }
+        try {
+            w.work();
+        } finally {
+            bulkhead.onComplete();
+        }
+        return true;
+    }
+
+    @Benchmark
+    public long resilience4jExecuteRunnableBody(Work w) {
+        bulkhead.executeRunnable(w.runnable);
+        return w.count;
     }
 }

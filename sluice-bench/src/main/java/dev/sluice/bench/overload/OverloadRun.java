@@ -16,9 +16,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Issue 5's overload measurement: the job server behind sluice's admission control, in naive mode, and
- * behind Netflix's concurrency-limits filter, each in a fresh JVM, each driven through the same phases at
- * the same rates (normal load at the capacity measured on the sluice server first, 60 s at ten times that,
+ * Issue 5's overload measurement: the job server behind sluice's admission control, in naive mode,
+ * behind Netflix's concurrency-limits filter, and again behind sluice's with {@code --order fifo}, each in
+ * a fresh JVM, each driven through the same phases at the same rates (normal load at the capacity measured on the sluice server first, 60 s at ten times that,
  * then recovery), and one table side by side with the issue's targets checked.
  *
  * <p>Run: {@code ./sluice overload} (or {@code ./sluice overload quick} for a short smoke run).
@@ -54,6 +54,15 @@ public final class OverloadRun {
             runs.add(driver.run(netflix, capacity, true));
         }
         System.out.println("[run] load after netflix: " + loadAverage());
+        // The same sluice server with waiting requests served first-come first-served (the server's
+        // default is newest first with early shedding): shows what the wait order alone changes.
+        List<String> fifoFlags = new ArrayList<>(Demo.SERVER_FLAGS);
+        fifoFlags.addAll(List.of("--order", "fifo"));
+        try (ServerProcess fifo = ServerProcess.start("sluice-fifo", Demo.SERVER_JVM, Demo.SERVER_MAIN, fifoFlags,
+                Duration.ofSeconds(60))) {
+            runs.add(driver.run(fifo, capacity, true));
+        }
+        System.out.println("[run] load after sluice-fifo: " + loadAverage());
         System.out.println();
         System.out.println("```");
         System.out.print(ComparisonTable.text(runs, s));

@@ -23,9 +23,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * {@code mapParallel(4, ordered)} on uniform work: {@value #ITEMS} items, each costing
  * {@code Blackhole.consumeCPU(work)} (the same for every item), through source -> mapParallel -> sink;
- * items/s. {@code ordered=true} (dispatcher, 4 workers, emitter, reorder window 16) against
- * {@code ordered=false} (4 workers reading the input link directly). The target: ordered within 20% of
- * unordered.
+ * items/s. {@code ordered=true} (4 workers taking item and sequence number from the input link in one
+ * step, a reorder ring emitted by whichever worker completes its head, the default window of 64) against
+ * {@code ordered=false} (4 workers reading the input link and emitting as done). The target: ordered within
+ * 20% of unordered.
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar OrderedParallelBenchmark

@@ -32,8 +32,12 @@ public final class PairedPipelineRatios {
         boolean onlyParallel = args.length > 1 && args[1].equals("parallel");
         for (String kind : List.of("virtual", "platform")) {
             ThreadFactory f = kind.equals("virtual") ? Thread.ofVirtual().factory() : Thread.ofPlatform().daemon(true).factory();
-            if (!onlyParallel) pair("batching, " + kind + " threads: batched / unbatched", rounds,
-                    PipelineBatchingBenchmark.ITEMS, batched(f), unbatched(f));
+            if (!onlyParallel) {
+                pair("batching, " + kind + " threads: batched / unbatched", rounds,
+                        PipelineBatchingBenchmark.ITEMS, batched(f), unbatched(f));
+                pair("batching, " + kind + " threads: batchedUnfused / unbatched", rounds,
+                        PipelineBatchingBenchmark.ITEMS, batchedUnfused(f), unbatched(f));
+            }
             pair("mapParallel(4), " + kind + " threads: ordered / unordered", rounds,
                     OrderedParallelBenchmark.ITEMS, parallel(f, true), parallel(f, false));
         }
@@ -60,6 +64,29 @@ public final class PairedPipelineRatios {
             return l;
         };
         return Pipeline.from(items(PipelineBatchingBenchmark.ITEMS)).batch(64, Duration.ofMillis(1))
+                .map("s1", each).map("s2", each).map("s3", each).map("s4", each)
+                .to("sink", l -> {
+                    for (Integer x : l) {
+                        sink += x;
+                    }
+                }).threads(f);
+    }
+
+    /** The batch as a stage of its own: a generator source is never fused with it. */
+    static PipelinePlan batchedUnfused(ThreadFactory f) {
+        UnaryOperator<Integer> g = x -> x + 1;
+        UnaryOperator<List<Integer>> each = l -> {
+            l.replaceAll(g);
+            return l;
+        };
+        List<Integer> items = items(PipelineBatchingBenchmark.ITEMS);
+        return Pipeline.<Integer>generate("source", out -> {
+                    for (Integer x : items) {
+                        if (!out.emit(x)) {
+                            return;
+                        }
+                    }
+                }).batch(64, Duration.ofMillis(1))
                 .map("s1", each).map("s2", each).map("s3", each).map("s4", each)
                 .to("sink", l -> {
                     for (Integer x : l) {

@@ -29,9 +29,11 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code batch(64, 1 ms)} right after the source, so each of the four stages applies the same function to
  * the 64 items of a list (in place: the list is the stage's to keep) and each link carries one list per 64
  * items. Right after an iterable source the batch is fused with it (the source's thread fills the lists),
- * so in {@code batched} no item crosses a link on its own. {@code batchedAfterFirstStage} shows the case
- * that cannot be fused: source -> s1 -> batch -> s2..s4 on lists -> sink, where two links still carry
- * single items. The target: batched at least 5x unbatched.
+ * so in {@code batched} no item crosses a link on its own. {@code batchedUnfused} is the same pipeline with
+ * the batch as a stage of its own (its source is a generator, which is never fused): source -> batch ->
+ * s1..s4 on lists -> sink, where the first link still carries single items. {@code batchedAfterFirstStage}
+ * batches later: source -> s1 -> batch -> s2..s4 on lists -> sink, where two links carry single items.
+ * The target: batched at least 5x unbatched.
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar PipelineBatchingBenchmark
@@ -53,6 +55,7 @@ public class PipelineBatchingBenchmark {
     private PipelinePlan unbatched;
     private PipelinePlan batched;
     private PipelinePlan batchedAfterFirstStage;
+    private PipelinePlan batchedUnfused;
     private Blackhole bh;
 
     @Setup
@@ -74,6 +77,21 @@ public class PipelineBatchingBenchmark {
             return list;
         };
         batched = Pipeline.from(items)
+                .batch(64, Duration.ofMillis(1))
+                .map("s1", each).map("s2", each).map("s3", each).map("s4", each)
+                .to("sink", list -> {
+                    for (Integer x : list) {
+                        bh.consume(x);
+                    }
+                })
+                .threads(factory);
+        batchedUnfused = Pipeline.<Integer>generate("source", out -> {
+                    for (Integer x : items) {
+                        if (!out.emit(x)) {
+                            return;
+                        }
+                    }
+                })
                 .batch(64, Duration.ofMillis(1))
                 .map("s1", each).map("s2", each).map("s3", each).map("s4", each)
                 .to("sink", list -> {
@@ -104,6 +122,12 @@ public class PipelineBatchingBenchmark {
     @OperationsPerInvocation(ITEMS)
     public void batched() throws InterruptedException {
         batched.run();
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(ITEMS)
+    public void batchedUnfused() throws InterruptedException {
+        batchedUnfused.run();
     }
 
     @Benchmark

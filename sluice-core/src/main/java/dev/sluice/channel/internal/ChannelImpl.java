@@ -274,6 +274,7 @@ public final class ChannelImpl<T> implements Channel<T> {
     /** Removes waiting receivers until one accepts {@code item}; returns it (to wake), or null. Lock held. */
     private Waiter handToReceiver(Object item) {
         for (Waiter r; (r = receivers.poll()) != null; ) {
+            r.number = received; // meaningful only if the CAS below wins
             if (r.tryComplete(item, Waiter.DONE)) {
                 sent++;
                 received++;
@@ -325,19 +326,34 @@ public final class ChannelImpl<T> implements Channel<T> {
     // ------------------------------------------------------------------ receiving
 
     @Override
-    @SuppressWarnings("unchecked")
     public T tryReceive() {
+        return tryReceive(null);
+    }
+
+    /** {@link #tryReceive()} that numbers the item as {@link #receiveNumbered} does. */
+    public T tryReceiveNumbered(long[] number) {
+        return tryReceive(Objects.requireNonNull(number, "number"));
+    }
+
+    @SuppressWarnings("unchecked")
+    private T tryReceive(long[] number) {
         Waiter woken;
         Object x;
         acquire();
         try {
             if (count > 0) {
                 x = dequeue();
+                if (number != null) {
+                    number[0] = received;
+                }
                 received++;
                 woken = refillFromSender();
             } else if ((woken = takeFromSender()) != null) {
                 x = taken;
                 taken = null;
+                if (number != null) {
+                    number[0] = received - 1;
+                }
             } else if (closed) {
                 throw closedForReceive();
             } else {
@@ -369,8 +385,28 @@ public final class ChannelImpl<T> implements Channel<T> {
         return receive(timed, timed ? ContextSupport.deadlineNanos(context) : 0L, context);
     }
 
-    @SuppressWarnings("unchecked")
+    /**
+     * {@link #receive(Context)} that also stores in {@code number[0]} the item's number: how many items
+     * this channel had handed to receivers before it (0 for the first). The number is taken in the same
+     * step as the item, under the lock, so numbers follow the channel's FIFO order exactly and, if every
+     * receive of the channel is a numbered one, are dense. This is what lets several threads receive
+     * concurrently and still know the input order (the pipeline's ordered parallel stage), without taking
+     * turns through a lock of their own.
+     */
+    public T receiveNumbered(Context context, long[] number) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(number, "number");
+        context.throwIfDone();
+        boolean timed = context.hasDeadline();
+        return receive(timed, timed ? ContextSupport.deadlineNanos(context) : 0L, context, number);
+    }
+
     private T receive(boolean timed, long deadline, Context ctx) throws InterruptedException {
+        return receive(timed, deadline, ctx, null);
+    }
+
+    @SuppressWarnings("unchecked")
+    private T receive(boolean timed, long deadline, Context ctx, long[] number) throws InterruptedException {
         Waiter woken = null;
         Waiter self = null;
         Object x = null;
@@ -378,11 +414,17 @@ public final class ChannelImpl<T> implements Channel<T> {
         try {
             if (count > 0) {
                 x = dequeue();
+                if (number != null) {
+                    number[0] = received;
+                }
                 received++;
                 woken = refillFromSender();
             } else if ((woken = takeFromSender()) != null) {
                 x = taken;
                 taken = null;
+                if (number != null) {
+                    number[0] = received - 1;
+                }
             } else if (closed) {
                 throw closedForReceive();
             } else if (timed && deadline - System.nanoTime() <= 0) {
@@ -406,6 +448,9 @@ public final class ChannelImpl<T> implements Channel<T> {
         int outcome = await(self, receivers, timed, deadline, ctx);
         Object got = self.item;
         self.item = null; // the waiter is reused by this thread: do not keep the item reachable
+        if (number != null && outcome == Waiter.DONE) {
+            number[0] = self.number;
+        }
         return switch (outcome) {
             case Waiter.DONE -> (T) got;
             case Waiter.CLOSED -> throw closedForReceive();

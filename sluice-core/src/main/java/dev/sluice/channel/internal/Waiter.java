@@ -37,6 +37,11 @@ final class Waiter {
     final int clauseIndex;
     /** A sender's item, or the item handed to a receiver; written before the completing CAS. */
     Object item;
+    /**
+     * For a receiver handed an item: the channel's count of items received before it, written before
+     * the completing CAS (see ChannelImpl.receiveNumbered).
+     */
+    long number;
     /** For select waiters: DONE or CLOSED, written before the select's winning CAS. */
     int outcome;
     private volatile int state;

@@ -10,10 +10,12 @@ import dev.sluice.limit.LimiterClosedException;
 import dev.sluice.limit.Permit;
 import dev.sluice.limit.QueueDelayExceededException;
 import dev.sluice.limit.WaitQueueFullException;
+import dev.sluice.pool.Job;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -28,7 +30,12 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
      *
      * inflight: units held, one int changed only by CAS (admission) and getAndAdd (release). The fast
      * path admits with one CAS when nobody waits; it never looks at the queue beyond the volatile count
-     * `waiting`.
+     * `waiting`. Admission stays a CAS, not a getAndAdd undone on overshoot: an overshoot, however brief,
+     * would show a count above the limit to inflight() and make concurrent admissions fail spuriously.
+     *
+     * Scoped bodies (call/run/tryCall/tryRun) hold their units in a local variable instead of a permit, so
+     * their whole fast path is the admission CAS and the release getAndAdd: no allocation, and no
+     * idempotence CAS, because exactly one release runs, in the finally of the thread that was admitted.
      *
      * Waiters: a doubly linked list (head = oldest) guarded by `lock`. Every admission of a waiter is a
      * "dispatch" under the lock: take the next waiter in the discipline's order, CAS inflight for it, then
@@ -136,12 +143,12 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
         if (!Thread.currentThread().isInterrupted() && !closed && waiting == 0 && (now = tryReserve(1)) >= 0) {
             return newPermit(1, now);
         }
-        return acquire(1, null, false, 0L);
+        return newPermit(1, admit(1, null, false, 0L));
     }
 
     @Override
     public Permit acquire(int weight) throws InterruptedException {
-        return acquire(weight, null, false, 0L);
+        return newPermit(weight, admit(weight, null, false, 0L));
     }
 
     @Override
@@ -162,7 +169,7 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
             return newPermit(1, now);
         }
         boolean timed = context.hasDeadline();
-        return acquire(weight, context, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L);
+        return newPermit(weight, admit(weight, context, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L));
     }
 
     @Override
@@ -179,11 +186,16 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
         } catch (ArithmeticException overflow) {
             nanos = timeout.isNegative() ? 0L : Long.MAX_VALUE / 4;
         }
-        return acquire(weight, null, true, System.nanoTime() + Math.max(0L, nanos));
+        int now = admit(weight, null, true, System.nanoTime() + Math.max(0L, nanos));
+        return now < 0 ? null : newPermit(weight, now);
     }
 
-    /** Blocking acquire; {@code deadline} is on System.nanoTime (the context's and timeouts' clock). */
-    private Permit acquire(int weight, Context ctx, boolean timed, long deadline) throws InterruptedException {
+    /**
+     * Blocking admission; {@code deadline} is on System.nanoTime (the context's and timeouts' clock).
+     * Returns the in-flight units just after admission (at least 1), or -1 if a timeout (not a context)
+     * ran out first.
+     */
+    private int admit(int weight, Context ctx, boolean timed, long deadline) throws InterruptedException {
         checkWeight(weight);
         if (Thread.interrupted()) {
             throw new InterruptedException();
@@ -194,11 +206,11 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
         if (waiting == 0) {
             int now = tryReserve(weight);
             if (now >= 0) {
-                return newPermit(weight, now);
+                return now;
             }
         }
         if (timed && ctx == null && deadline - System.nanoTime() <= 0) {
-            return null; // zero or expired timeout: behave like tryAcquire
+            return -1; // zero or expired timeout: behave like tryAcquire
         }
         Node node;
         lock.lock();
@@ -231,7 +243,7 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
         return await(node, ctx, timed, deadline);
     }
 
-    private Permit await(Node node, Context ctx, boolean timed, long deadline) throws InterruptedException {
+    private int await(Node node, Context ctx, boolean timed, long deadline) throws InterruptedException {
         Thread me = node.thread;
         Context.Registration reg = ctx == null || node.state != WAITING
                 ? Context.Registration.NONE
@@ -278,7 +290,7 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
                             throw new InterruptedException();
                         }
                         if (reason == REASON_TIMEOUT) {
-                            return null;
+                            return -1;
                         }
                         ctx.throwIfDone();
                         // The wait's deadline was the context's, so it is done; this line is a safety net.
@@ -293,7 +305,7 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
             reg.close();
         }
         return switch (node.state) {
-            case GRANTED -> newPermit(node.weight, node.inflightAtGrant);
+            case GRANTED -> node.inflightAtGrant;
             case SHED_DELAY -> throw new QueueDelayExceededException("limiter '" + name
                     + "': shed after queueing longer than the allowed delay (LIFO_CODEL)");
             case SHED_FULL -> throw new WaitQueueFullException("limiter '" + name
@@ -341,6 +353,98 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
 
     private Permit newPermit(int weight, int inflightNow) {
         return sampling ? new SampledPermit(this, weight, clock.getAsLong(), inflightNow) : new PermitImpl(this, weight);
+    }
+
+    // ------------------------------------------------------------------ scoped bodies
+
+    @Override
+    public <T> T call(Context context, int weight, Callable<? extends T> body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        return callAdmitted(weight, admitScoped(context, weight), body);
+    }
+
+    @Override
+    public void run(Context context, int weight, Job body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        runAdmitted(weight, admitScoped(context, weight), body);
+    }
+
+    @Override
+    public boolean tryRun(int weight, Job body) throws Exception {
+        Objects.requireNonNull(body, "body");
+        int now = tryAdmitScoped(weight);
+        if (now < 0) {
+            return false;
+        }
+        runAdmitted(weight, now, body);
+        return true;
+    }
+
+    @Override
+    public <T> T tryCall(int weight, Callable<? extends T> body, T ifBusy) throws Exception {
+        Objects.requireNonNull(body, "body");
+        int now = tryAdmitScoped(weight);
+        return now < 0 ? ifBusy : callAdmitted(weight, now, body);
+    }
+
+    /** What acquire(Context, weight) does, without the permit: returns the in-flight units after admission. */
+    private int admitScoped(Context context, int weight) throws InterruptedException {
+        Objects.requireNonNull(context, "context");
+        checkWeight(weight);
+        if (Thread.interrupted()) {
+            throw new InterruptedException();
+        }
+        context.throwIfDone();
+        int now;
+        if (!closed && waiting == 0 && (now = tryReserve(weight)) >= 0) {
+            return now;
+        }
+        boolean timed = context.hasDeadline();
+        return admit(weight, context, timed, timed ? System.nanoTime() + context.remainingNanos() : 0L);
+    }
+
+    /** What tryAcquire(weight) does, without the permit: the in-flight units after admission, or -1. */
+    private int tryAdmitScoped(int weight) {
+        checkWeight(weight);
+        if (closed) {
+            throw closedException();
+        }
+        return waiting == 0 ? tryReserve(weight) : -1;
+    }
+
+    private <T> T callAdmitted(int weight, int inflightNow, Callable<? extends T> body) throws Exception {
+        long start = sampling ? clock.getAsLong() : 0L;
+        T result;
+        try {
+            result = body.call();
+        } catch (Throwable t) {
+            releaseScoped(weight, start, inflightNow, ScopedRelease.signalsOverload(t) ? OUTCOME_DROPPED : OUTCOME_IGNORED);
+            throw t;
+        }
+        releaseScoped(weight, start, inflightNow, OUTCOME_SUCCESS);
+        return result;
+    }
+
+    private void runAdmitted(int weight, int inflightNow, Job body) throws Exception {
+        long start = sampling ? clock.getAsLong() : 0L;
+        try {
+            body.run();
+        } catch (Throwable t) {
+            releaseScoped(weight, start, inflightNow, ScopedRelease.signalsOverload(t) ? OUTCOME_DROPPED : OUTCOME_IGNORED);
+            throw t;
+        }
+        releaseScoped(weight, start, inflightNow, OUTCOME_SUCCESS);
+    }
+
+    /** The one release of a scoped body; the same steps as a permit's, without the permit's state. */
+    private void releaseScoped(int weight, long startNanos, int inflightAtStart, int outcome) {
+        INFLIGHT.getAndAdd(this, -weight);
+        if (sampling && outcome != OUTCOME_IGNORED) {
+            limit.onSample(startNanos, Math.max(0L, clock.getAsLong() - startNanos), inflightAtStart, outcome == OUTCOME_DROPPED);
+        }
+        if (waiting > 0) {
+            dispatch();
+        }
     }
 
     // ------------------------------------------------------------------ releasing

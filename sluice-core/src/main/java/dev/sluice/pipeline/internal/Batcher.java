@@ -125,6 +125,9 @@ public final class Batcher extends StageBody {
             if (x != null) {
                 return x;
             }
+            if ((x = st.in.afterYield()) != null) {
+                return x;
+            }
             long now = System.nanoTime();
             long remaining = deadline - now;
             if (remaining <= 0) {

@@ -5,6 +5,7 @@ import dev.sluice.channel.Channel;
 import dev.sluice.channel.ChannelClosedException;
 import dev.sluice.channel.ChannelFullException;
 import dev.sluice.channel.Overflow;
+import dev.sluice.channel.internal.ChannelImpl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +45,9 @@ public final class Link {
             if (x != null) {
                 return x;
             }
+            if ((x = afterYield()) != null) {
+                return x;
+            }
             long t0 = System.nanoTime();
             try {
                 return channel.receive(run.ctx);
@@ -53,6 +57,47 @@ public final class Link {
         } catch (ChannelClosedException closed) {
             return END;
         }
+    }
+
+    /**
+     * {@link #receive} that also stores the item's number in {@code number[0]}: its position in the
+     * order the link handed items out (see {@link ChannelImpl#receiveNumbered}). Dense as long as every
+     * reader of the link receives this way.
+     */
+    Object receiveNumbered(Meter meter, PipelineRun run, long[] number) throws InterruptedException {
+        ChannelImpl<Object> c = (ChannelImpl<Object>) channel;
+        try {
+            Object x = c.tryReceiveNumbered(number);
+            if (x != null) {
+                return x;
+            }
+            long t0 = System.nanoTime();
+            try {
+                return c.receiveNumbered(run.ctx, number);
+            } finally {
+                meter.addBlockedIn(System.nanoTime() - t0);
+            }
+        } catch (ChannelClosedException closed) {
+            return END;
+        }
+    }
+
+    /**
+     * Before a virtual thread parks on an empty link it yields its carrier once and looks again; returns
+     * what it then finds, or null (also on a platform thread, which the channel spins for instead). Why:
+     * a tiny item is often produced faster than a park takes, so a consumer that parks at once is parked
+     * after every item, and each costs the producer an unpark (a scheduler submission, often an OS
+     * wake-up of an idle carrier) and the consumer a remount. A yield lets the producer, or whatever else
+     * is runnable, go first, so the consumer comes back to items that piled up in the meantime.
+     *
+     * @throws ChannelClosedException if the link is closed and drained
+     */
+    Object afterYield() {
+        if (!Thread.currentThread().isVirtual()) {
+            return null;
+        }
+        Thread.yield();
+        return channel.tryReceive();
     }
 
     /**

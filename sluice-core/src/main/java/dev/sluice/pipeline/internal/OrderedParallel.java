@@ -1,36 +1,37 @@
 package dev.sluice.pipeline.internal;
 
 import dev.sluice.channel.Channel;
+import java.util.concurrent.Semaphore;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
- * {@code mapParallel(n, ordered = true)}: n workers and no other thread. Workers take turns at the input
- * (a lock held across one receive), so each item gets a sequence number in input order; the worker applies
- * the function and puts the result in the reorder ring at its number. Whichever worker then finds a result
- * at the head of the ring becomes the emitter: it sends results downstream in sequence until it reaches a
- * gap. The worker holding the input turn takes a new item only while fewer than {@code window} items are
- * between the input and the output (being worked on, or done and waiting for an earlier one), so a slow
- * item holds back at most {@code window - 1} others and the ring never wraps onto a live slot.
+ * {@code mapParallel(n, ordered = true)}: n workers and no other thread. Each worker takes a window
+ * permit, then receives from the input link with a numbered receive: the link hands out the item and its
+ * sequence number (its position in the link's FIFO order) in one step under the channel's own lock, so
+ * the workers compete only inside the channel, exactly as unordered workers do. The worker applies the
+ * function and puts the result in the reorder ring at its number; whichever worker then finds a result
+ * at the head of the ring becomes the emitter: it sends results downstream in sequence until it reaches
+ * a gap, returning one permit per result. There are {@code window} permits, so at most {@code window}
+ * items are between the input and the output (being worked on, or done and waiting for an earlier one):
+ * a slow item holds back at most {@code window - 1} others, and because every number below the newest
+ * one was handed out under a permit, the newest is less than {@code window} ahead of the head and the
+ * ring never wraps onto a live slot. Every reader of the input link receives numbered, so the numbers are
+ * dense; the link is read otherwise only after the stage stopped early or ended.
  *
  * <p>Why no lost result: a worker writes its result (volatile) and then tries to take the emitter flag;
  * an emitter clears the flag and then re-reads the head. If the worker's attempt failed because an
  * emitter held the flag, that emitter's re-read comes after the worker's write in the order of volatile
- * accesses, sees the result, and goes round again. The same pairing (the input-turn holder sets
- * {@code roomWanted} then re-reads {@code emitSeq}; the emitter advances {@code emitSeq} then reads
- * {@code roomWanted}) makes sure a worker waiting for room in the window is signalled.
+ * accesses, sees the result, and goes round again.
  *
- * <p>Blocking: waiting for room is a receive on a one-slot sluice channel with the run's context; waiting
- * for the input turn is an interruptible lock whose holder waits only on the context; cancellation
- * interrupts every stage thread.
+ * <p>Blocking: waiting for a permit is an interruptible semaphore acquire and the receive waits on the
+ * run's context; cancellation interrupts every stage thread. A worker that finds the input ended gives its
+ * permit back, so the others can find the end too.
  */
 public final class OrderedParallel extends StageBody {
-
-    private static final Object TOKEN = new Object();
 
     private final int workers;
     private final int window;
@@ -74,14 +75,11 @@ public final class OrderedParallel extends StageBody {
     /** The shared state of one running ordered stage. */
     private final class Run {
         final StageRuntime st;
-        final Channel<Object> room = Channel.builder().capacity(1).build();
-        final ReentrantLock inputTurn = new ReentrantLock();
+        final Semaphore permits = new Semaphore(window);
         final AtomicReferenceArray<Object> ring = new AtomicReferenceArray<>(window);
         final AtomicBoolean emitting = new AtomicBoolean();
         final AtomicInteger alive = new AtomicInteger(workers);
-        long nextSeq;                 // guarded by inputTurn
         volatile long emitSeq;        // written only by the thread holding the emitter flag
-        volatile boolean roomWanted;  // the input-turn holder waits for the window to move
         volatile boolean downstreamGone;
 
         Run(StageRuntime st) {
@@ -102,25 +100,20 @@ public final class OrderedParallel extends StageBody {
         private void work(Meter m) throws Throwable {
             PipelineRun run = st.run;
             StageRuntime.Emit emit = st.new Emit(st.out, m, run.ctx);
+            long[] number = new long[1];
             Object held = null;
             try {
                 while (true) {
                     if (run.stopping) {
                         throw run.stoppedException();
                     }
-                    Object x;
-                    long seq;
-                    inputTurn.lockInterruptibly();
-                    try {
-                        awaitRoom(run);
-                        x = st.in.receive(m, run);
-                        if (x == Link.END) {
-                            return;
-                        }
-                        seq = nextSeq++;
-                    } finally {
-                        inputTurn.unlock();
+                    permits.acquire();
+                    Object x = st.in.receiveNumbered(m, run, number);
+                    if (x == Link.END) {
+                        permits.release();
+                        return;
                     }
+                    long seq = number[0];
                     m.countIn();
                     held = x;
                     Object r = f.apply(x);
@@ -145,18 +138,6 @@ public final class OrderedParallel extends StageBody {
             }
         }
 
-        /** Waits, holding the input turn, until fewer than {@code window} items are inside the stage. */
-        private void awaitRoom(PipelineRun run) throws InterruptedException {
-            while (nextSeq - emitSeq >= window) {
-                roomWanted = true;
-                if (nextSeq - emitSeq < window) {
-                    break;
-                }
-                room.receive(run.ctx); // a stale signal only costs one more check
-            }
-            roomWanted = false;
-        }
-
         /** Emits results from the head of the ring while they are there, if no other worker is doing so. */
         private void emitReady(StageRuntime.Emit emit) throws InterruptedException {
             while (emitting.compareAndSet(false, true)) {
@@ -165,10 +146,7 @@ public final class OrderedParallel extends StageBody {
                     while ((r = ring.get(slot(emitSeq))) != null) {
                         ring.set(slot(emitSeq), null);
                         emitSeq = emitSeq + 1;
-                        if (roomWanted) {
-                            roomWanted = false;
-                            room.trySend(TOKEN); // a one-slot signal: if one is pending already, that will do
-                        }
+                        permits.release();
                         if (downstreamGone) {
                             st.discarded.incrementAndGet();
                         } else if (!emit.emit(r)) {

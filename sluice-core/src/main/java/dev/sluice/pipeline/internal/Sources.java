@@ -69,7 +69,7 @@ public final class Sources {
 
     /**
      * The fused iterable source and batch. An iterator cannot be waited on with a deadline, so the
-     * maxWait check is made each time it returns an item; an in-memory iterable never waits, so lists are
+     * maxWait check is made after it returns an item (see {@link DeadlineCheck}); an in-memory iterable never waits, so lists are
      * full except the last. On drain, the lists already filled, the partial one included, are sent on.
      */
     private static final class FusedBatchSource extends SourceBody {
@@ -92,6 +92,7 @@ public final class Sources {
             Iterator<?> it = items.iterator();
             java.util.List<Object> batch = null;
             long deadline = 0L;
+            DeadlineCheck clock = new DeadlineCheck(maxWaitNanos);
             try {
                 while (!st.run.draining && it.hasNext()) {
                     if (st.run.stopping) {
@@ -104,10 +105,10 @@ public final class Sources {
                     m.countIn();
                     if (batch == null) {
                         batch = new java.util.ArrayList<>(Math.min(size, 1024));
-                        deadline = System.nanoTime() + maxWaitNanos;
+                        deadline = clock.start();
                     }
                     batch.add(x);
-                    if (batch.size() == size || System.nanoTime() - deadline >= 0) {
+                    if (batch.size() == size || clock.due(deadline)) {
                         java.util.List<Object> b = batch;
                         batch = null;
                         if (!emit.emit(b)) {

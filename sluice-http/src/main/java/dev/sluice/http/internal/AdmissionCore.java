@@ -9,6 +9,7 @@ import dev.sluice.http.RouteClassStats;
 import dev.sluice.limit.ConcurrencyLimiter;
 import dev.sluice.limit.KeyedLimiter;
 import dev.sluice.limit.LimitExceededException;
+import dev.sluice.limit.QueueDelayExceededException;
 import dev.sluice.limit.LimiterClosedException;
 import dev.sluice.limit.Permit;
 import java.io.IOException;
@@ -285,6 +286,10 @@ public final class AdmissionCore {
             waitTimeouts.increment();
             return refuseNull(ticket, "no free slot in route class '" + gate.name + "' within "
                     + Duration.ofNanos(gate.waitBudgetNanos).toMillis() + " ms", false);
+        } catch (QueueDelayExceededException e) {
+            return refuseNull(ticket, "a queue of requests has stood in route class '" + gate.name
+                    + "' and this one waited past the queueing-delay target: under overload the newest are served first",
+                    false);
         } catch (LimitExceededException e) {
             return refuseNull(ticket, "too many requests waiting in route class '" + gate.name + "'", false);
         } catch (LimiterClosedException e) {
