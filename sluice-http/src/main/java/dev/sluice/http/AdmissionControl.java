@@ -228,6 +228,7 @@ public final class AdmissionControl implements AutoCloseable {
         private Duration ratePeriod;
         private long rateBurst;
         private String clientKeyHeader;
+        private KeyedLimiter<String> clientLimiter;
         private int maxClientKeys = 10_000;
         private long maxBodyBytes = 1L << 20;
         private Duration readBudget = Duration.ofSeconds(5);
@@ -328,6 +329,21 @@ public final class AdmissionControl implements AutoCloseable {
             this.rateTokens = tokens;
             this.ratePeriod = period;
             this.rateBurst = burst;
+            this.clientLimiter = null;
+            return this;
+        }
+
+        /**
+         * Uses {@code limiter} for the per-client check instead of an in-process table of token buckets:
+         * for example one whose state is shared by a fleet of servers. A request whose client the limiter
+         * refuses ({@code tryAcquire} returns null) gets {@code 429} with a {@code Retry-After} from
+         * {@link KeyedLimiter#nanosUntilAvailable}; one for which it throws a {@link dev.sluice.BusyException}
+         * (it cannot decide now, e.g. its store is unreachable) gets {@code 503} with {@code Retry-After: 1},
+         * counted in {@link AdmissionStats#rejectedBusy()}. Replaces {@link #perClientRate}.
+         */
+        public Builder clientLimiter(KeyedLimiter<String> limiter) {
+            this.clientLimiter = Objects.requireNonNull(limiter, "limiter");
+            this.ratePeriod = null;
             return this;
         }
 
@@ -407,7 +423,7 @@ public final class AdmissionControl implements AutoCloseable {
             }
             gates.add(AdmissionCore.gate(DEFAULT_ROUTE_CLASS, p -> true, limiter(name + "." + DEFAULT_ROUTE_CLASS, limit, waitBudget),
                     waitBudget.toNanos()));
-            KeyedLimiter<String> clients = ratePeriod == null ? null
+            KeyedLimiter<String> clients = clientLimiter != null ? clientLimiter : ratePeriod == null ? null
                     : KeyedLimiter.<String>builder().maxKeys(maxClientKeys).tokenBucket(rateTokens, ratePeriod, rateBurst).build();
             Settings s = new Settings(gates, clients, clientKeyHeader, maxBodyBytes, readBudget.toNanos(),
                     serverBudget == null ? 0L : serverBudget.toNanos(), wallClock, cancelAtEnd);

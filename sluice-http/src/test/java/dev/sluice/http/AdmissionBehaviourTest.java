@@ -6,6 +6,7 @@ import dev.sluice.Context;
 import dev.sluice.http.TestServer.Mode;
 import dev.sluice.limit.Discipline;
 import java.io.IOException;
+import dev.sluice.limit.KeyedLimiter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -460,6 +461,49 @@ class AdmissionBehaviourTest {
         assertThat(RawHttp.get(port, "/cpu", Map.of()).status()).isEqualTo(200); // keyed by 127.0.0.1
         assertThat(RawHttp.get(port, "/cpu", Map.of()).status()).isEqualTo(429);
         assertThat(admission.clientLimiter().size()).isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Mode.class)
+    void aGivenClientLimiterDecidesAndOneThatCannotDecideGives503(Mode mode) throws Exception {
+        java.util.concurrent.atomic.AtomicBoolean storeDown = new java.util.concurrent.atomic.AtomicBoolean();
+        KeyedLimiter<String> local = KeyedLimiter.<String>builder().tokenBucket(1, Duration.ofSeconds(10), 1).build();
+        KeyedLimiter<String> shared = new KeyedLimiter<>() {
+            private dev.sluice.limit.Permit check(String key, int w) {
+                if (storeDown.get()) {
+                    throw new dev.sluice.BusyException("store unreachable");
+                }
+                return local.tryAcquire(key, w);
+            }
+
+            @Override public dev.sluice.limit.Permit tryAcquire(String key) { return check(key, 1); }
+            @Override public dev.sluice.limit.Permit tryAcquire(String key, int w) { return check(key, w); }
+            @Override public dev.sluice.limit.Permit acquire(String key, dev.sluice.Context c) { return check(key, 1); }
+            @Override public dev.sluice.limit.Permit acquire(String key, dev.sluice.Context c, int w) { return check(key, w); }
+            @Override public long nanosUntilAvailable(String key, int w) {
+                if (storeDown.get()) {
+                    throw new dev.sluice.BusyException("store unreachable");
+                }
+                return local.nanosUntilAvailable(key, w);
+            }
+            @Override public int size() { return local.size(); }
+            @Override public int maxKeys() { return local.maxKeys(); }
+            @Override public long evictions() { return local.evictions(); }
+            @Override public void cleanUp() { local.cleanUp(); }
+        };
+        int port = start(mode, AdmissionControl.builder().clientLimiter(shared).clientKeyHeader("X-Client-Id"));
+        assertThat(admission.clientLimiter()).isSameAs(shared);
+        assertThat(RawHttp.get(port, "/cpu", Map.of("X-Client-Id", "a")).status()).isEqualTo(200);
+        RawHttp.Reply limited = RawHttp.get(port, "/cpu", Map.of("X-Client-Id", "a"));
+        assertThat(limited.status()).isEqualTo(429);
+        assertThat(Long.parseLong(limited.header("Retry-After"))).isBetween(9L, 10L);
+        storeDown.set(true);
+        RawHttp.Reply down = RawHttp.get(port, "/cpu", Map.of("X-Client-Id", "b"));
+        assertThat(down.status()).isEqualTo(503);
+        assertThat(down.header("Retry-After")).isEqualTo("1");
+        assertThat(admission.stats().rejectedRate()).isEqualTo(1);
+        assertThat(admission.stats().rejectedBusy()).isEqualTo(1);
+        assertThat(admission.stats().inflight()).isZero();
     }
 
     // ------------------------------------------------------------------ releasing on failure

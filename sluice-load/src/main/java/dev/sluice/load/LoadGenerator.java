@@ -64,8 +64,26 @@ public final class LoadGenerator {
     private final AtomicInteger peakInFlight = new AtomicInteger();
 
     public LoadGenerator(LoadPlan plan) {
-        this.plan = plan;
+        this(plan, null);
     }
+
+    /**
+     * A generator that also hands every answer of a measured request (status and body text) to
+     * {@code listener}, on the request's thread, for callers that must know what was answered (which
+     * jobs were accepted, say). The listener must be quick and thread-safe.
+     */
+    public LoadGenerator(LoadPlan plan, AnswerListener listener) {
+        this.plan = plan;
+        this.listener = listener;
+    }
+
+    /** Receives the answers of measured requests. */
+    @FunctionalInterface
+    public interface AnswerListener {
+        void answered(int status, String body);
+    }
+
+    private final AnswerListener listener;
 
     /** Runs the plan to the end and returns what it measured. */
     public LoadReport run() throws InterruptedException {
@@ -78,7 +96,7 @@ public final class LoadGenerator {
         long maxLag = 0;
         long lastStart = 0;
         long start;
-        try (Transport transport = Transport.open(plan)) {
+        try (Transport transport = Transport.open(plan, listener != null)) {
             start = System.nanoTime();
             boolean interrupted = false;
             try {
@@ -172,6 +190,9 @@ public final class LoadGenerator {
         long micros = Math.min(HIGHEST_MICROS, Math.max(0, latencyNanos / 1000));
         switch (e) {
             case Exchange.Answered a -> {
+                if (listener != null) {
+                    listener.answered(a.status(), a.body());
+                }
                 answeredMicros.recordValue(micros);
                 int s = a.status();
                 if (s >= 200 && s < 300) {

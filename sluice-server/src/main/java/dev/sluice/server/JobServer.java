@@ -11,6 +11,8 @@ import dev.sluice.server.job.JobParser;
 import dev.sluice.server.job.JobRunner;
 import dev.sluice.server.job.JobTable;
 import dev.sluice.server.job.NaiveUnboundedJobRunner;
+import dev.sluice.server.job.RedisJobRunner;
+import dev.sluice.server.fleet.Fleet;
 import dev.sluice.server.stats.LiveStats;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -69,11 +71,31 @@ public final class JobServer {
      * @throws IllegalStateException if it cannot bind or start (the cause says why); nothing is left running
      */
     public static RunningServer start(ServerConfig config) {
-        return new Instance(config).start();
+        Fleet fleet = null;
+        if (config.redis().isPresent()) {
+            try {
+                fleet = Fleet.connect(config.redis().get());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("could not join the fleet on Redis at " + config.redis().get().uri() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+        try {
+            return new Instance(config, fleet).start();
+        } catch (RuntimeException e) {
+            if (fleet != null) {
+                fleet.close();
+            }
+            if (e instanceof IllegalStateException) {
+                throw e;
+            }
+            throw new IllegalStateException("could not start the job server: " + e.getMessage(), e);
+        }
     }
 
     private static final class Instance implements RunningServer {
         private final ServerConfig config;
+        private final Fleet fleet;
         private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         private final JobRunner runner;
         private final JobTable table;
@@ -85,13 +107,21 @@ public final class JobServer {
         private volatile boolean draining;
         private DrainSummary summary; // guarded by drainLock
 
-        Instance(ServerConfig config) {
+        Instance(ServerConfig config, Fleet fleet) {
             this.config = config;
+            this.fleet = fleet;
             this.table = new JobTable(config.finishedJobsKept());
+            JobParser parser = new JobParser(ServerConfig.MAX_JOB_MILLIS);
             this.runner = config.naive() ? new NaiveUnboundedJobRunner(config.workers())
+                    : fleet != null ? new RedisJobRunner(fleet, config.workers(), config.waitBudget(), config.finishedJobsKept(), parser)
                     : new BoundedJobRunner(config.workers(), config.queue(), config.waitBudget(), config.maxThreads());
             Admission admission = config.naive() ? null
-                    : config.admission().orElseGet(DefaultAdmission::new).create(config, registry);
+                    : config.admission().orElseGet(() -> new DefaultAdmission(fleet)).create(config, registry);
+            if (fleet != null) {
+                io.micrometer.core.instrument.FunctionCounter.builder("sluice.server.fleet.redis.unavailable", fleet.backend(),
+                        b -> b.unavailableCount()).description("calls that found Redis unreachable (each refused or retried)")
+                        .register(registry);
+            }
             if (runner instanceof BoundedJobRunner b) {
                 new WorkerPoolMetrics(b.pool()).bindTo(registry);
                 new ConcurrencyLimiterMetrics(b.slots()).bindTo(registry);
@@ -129,7 +159,7 @@ public final class JobServer {
 
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
-            ApiServlet api = new ApiServlet(new JobParser(ServerConfig.MAX_JOB_MILLIS), runner, table, stats, registry,
+            ApiServlet api = new ApiServlet(parser, runner, table, stats, registry,
                     () -> draining, this::settings, config.maxBody(), config.readTimeout());
             context.addServlet(new ServletHolder("api", api), "/");
             context.addFilter(new FilterHolder(gate), "/jobs", EnumSet.of(DispatcherType.REQUEST));
@@ -154,6 +184,9 @@ public final class JobServer {
                     Thread.currentThread().interrupt();
                 }
                 stats.close();
+                if (fleet != null) {
+                    fleet.close();
+                }
                 throw new IllegalStateException("could not start the job server on " + config.host() + ":"
                         + config.port() + ": " + e.getMessage(), e);
             }
@@ -171,6 +204,7 @@ public final class JobServer {
             m.put("rate", config.naive() ? "off" : config.rate().map(Rate::toString).orElse("off"));
             m.put("perClient", config.naive() ? "off" : config.perClient().map(Rate::toString).orElse("off"));
             m.put("adaptive", config.adaptive());
+            m.put("redis", fleet == null ? "off" : fleet.config().queue() + "@" + fleet.config().uri());
             m.put("sampleMillis", SAMPLE_INTERVAL.toMillis());
             return m;
         }
@@ -189,6 +223,16 @@ public final class JobServer {
         @Override
         public ServerConfig config() {
             return config;
+        }
+
+        @Override
+        public java.util.Optional<String> fleetInstance() {
+            return fleet == null ? java.util.Optional.empty() : java.util.Optional.of(fleet.instance());
+        }
+
+        @Override
+        public java.util.Optional<String> fleetSummary() {
+            return runner instanceof RedisJobRunner r ? java.util.Optional.of(r.fleetLine()) : java.util.Optional.empty();
         }
 
         @Override
@@ -229,6 +273,9 @@ public final class JobServer {
                 }
                 stats.close();
                 registry.close();
+                if (fleet != null) {
+                    fleet.close();
+                }
                 summary = s;
                 return s;
             } finally {

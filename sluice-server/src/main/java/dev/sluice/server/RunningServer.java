@@ -24,6 +24,16 @@ public interface RunningServer extends AutoCloseable {
     /** True once a drain has begun. */
     boolean isDraining();
 
+    /** In a fleet ({@code --redis}): this instance's name in it; empty for a server on its own. */
+    default java.util.Optional<String> fleetInstance() {
+        return java.util.Optional.empty();
+    }
+
+    /** In a fleet, after the drain: one line on what this instance did for the fleet; empty otherwise. */
+    default java.util.Optional<String> fleetSummary() {
+        return java.util.Optional.empty();
+    }
+
     /** Drains and stops; see the class comment. */
     DrainSummary drain(Duration grace);
 

@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.limit.Discipline;
+import dev.sluice.server.fleet.FleetConfig;
 import dev.sluice.server.job.DrainSummary;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -82,6 +83,21 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-connections", paramLabel = "N", description = "most open connections (default: ${DEFAULT-VALUE})")
     int maxConnections = 2048;
 
+    @Option(names = "--redis", paramLabel = "URL", description = "join a fleet on this Redis, e.g. redis://127.0.0.1:6379: "
+            + "the job queue, --rate and --per-client become fleet-wide (--queue is then unused; see --redis-capacity)")
+    String redis;
+
+    @Option(names = "--redis-queue", paramLabel = "NAME", description = "with --redis: the fleet's name, shared by its instances (default: ${DEFAULT-VALUE})")
+    String redisQueue = "sluice-jobs";
+
+    @Option(names = "--redis-capacity", paramLabel = "N", description = "with --redis: the most jobs waiting or running "
+            + "across the whole fleet; more wait up to --wait, then 503 (default: ${DEFAULT-VALUE})")
+    int redisCapacity = 64;
+
+    @Option(names = "--redis-visibility", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "with --redis: how long jobs held by a dead instance stay invisible before others run them (default: 30s)")
+    Duration redisVisibility = Duration.ofSeconds(30);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -99,7 +115,8 @@ public final class ServeCommand implements Callable<Integer> {
         return ServerConfig.builder().host(host).port(port).workers(workers).queue(queue).waitBudget(wait).waitOrder(order)
                 .rate(rate.rate()).perClient(perClient.rate()).clientHeader(clientHeader).grace(grace).maxBody(maxBody)
                 .readTimeout(readTimeout).adaptive(adaptive).naive(naive).finishedJobsKept(jobsKept)
-                .maxThreads(maxThreads).maxConnections(maxConnections).build();
+                .maxThreads(maxThreads).maxConnections(maxConnections)
+                .redis(redis == null ? null : new FleetConfig(redis, redisQueue, redisCapacity, redisVisibility)).build();
     }
 
     @Override
@@ -117,7 +134,8 @@ public final class ServeCommand implements Callable<Integer> {
             System.err.println("sluice-server: " + e.getMessage());
             return 3;
         }
-        out.println(JobServer.LISTENING + server.uri() + (config.naive() ? " (naive mode: no backpressure)" : ""));
+        out.println(JobServer.LISTENING + server.uri() + (config.naive() ? " (naive mode: no backpressure)" : "")
+                + server.fleetInstance().map(i -> " (fleet instance " + i + " on " + redis + ")").orElse(""));
         out.flush();
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM and SIGINT run shutdown hooks; this one drains, reports and ends the process with the
@@ -125,6 +143,7 @@ public final class ServeCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("sluice-drain").unstarted(() -> {
             DrainSummary s = server.drain(config.grace());
             out.println(s.line());
+            server.fleetSummary().ifPresent(out::println);
             out.flush();
             stopped.countDown();
             Runtime.getRuntime().halt(s.stillRunning() == 0 ? 0 : 1);
@@ -133,7 +152,12 @@ public final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** Held so the setting sticks: java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger LETTUCE_LOG = java.util.logging.Logger.getLogger("io.lettuce");
+
     public static void main(String[] args) {
+        // Lettuce logs every reconnect attempt; while Redis is down the server answers 503 and counts it instead.
+        LETTUCE_LOG.setLevel(java.util.logging.Level.SEVERE);
         int code = commandLine(System.out).execute(args);
         if (code != 0) {
             System.exit(code);

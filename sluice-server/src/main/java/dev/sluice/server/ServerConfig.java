@@ -30,12 +30,14 @@ import java.util.Optional;
  * @param maxThreads      the most request-handling virtual threads Jetty runs at once
  * @param maxConnections  the most open connections; more wait in the accept backlog
  * @param admission       the admission filter factory; empty means the server's default
+ * @param redis           the fleet to join ({@code --redis}): the job queue and the rate limits in Redis,
+ *                        shared by every instance; empty for a server on its own
  */
 public record ServerConfig(String host, int port, int workers, int queue, Duration waitBudget, Discipline waitOrder,
         Optional<Rate> rate,
         Optional<Rate> perClient, Duration grace, boolean naive, String clientHeader, long maxBody,
         Duration readTimeout, boolean adaptive, int finishedJobsKept, int maxThreads, int maxConnections,
-        Optional<Admission.Factory> admission) {
+        Optional<Admission.Factory> admission, Optional<dev.sluice.server.fleet.FleetConfig> redis) {
 
     /** The longest {@code cpuMillis} or {@code ioMillis} a job may ask for. */
     public static final long MAX_JOB_MILLIS = 60_000;
@@ -50,6 +52,8 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         Objects.requireNonNull(clientHeader, "clientHeader");
         Objects.requireNonNull(readTimeout, "readTimeout");
         Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(redis, "redis");
+        check(!(naive && redis.isPresent()), "--naive and --redis cannot be combined: naive mode has no bounded queue to share");
         check(port >= 0 && port <= 65_535, "port must be between 0 and 65535, got " + port);
         check(workers >= 1 && workers <= 10_000, "workers must be between 1 and 10000, got " + workers);
         check(queue >= 0 && queue <= 1_000_000, "queue must be between 0 and 1000000, got " + queue);
@@ -100,6 +104,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         b.maxThreads = maxThreads;
         b.maxConnections = maxConnections;
         b.admission = admission;
+        b.redis = redis;
         return b;
     }
 
@@ -123,6 +128,7 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         private int maxThreads = 1024;
         private int maxConnections = 2048;
         private Optional<Admission.Factory> admission = Optional.empty();
+        private Optional<dev.sluice.server.fleet.FleetConfig> redis = Optional.empty();
 
         Builder() { }
 
@@ -150,10 +156,13 @@ public record ServerConfig(String host, int port, int workers, int queue, Durati
         /** Replaces the default admission filter (ignored in naive mode); {@code null} restores it. */
         public Builder admission(Admission.Factory factory) { this.admission = Optional.ofNullable(factory); return this; }
 
+        /** Joins a fleet on Redis ({@code --redis}); {@code null} for a server on its own. */
+        public Builder redis(dev.sluice.server.fleet.FleetConfig fleet) { this.redis = Optional.ofNullable(fleet); return this; }
+
         /** @throws IllegalArgumentException naming the first setting out of range */
         public ServerConfig build() {
             return new ServerConfig(host, port, workers, queue, waitBudget, waitOrder, rate, perClient, grace, naive, clientHeader,
-                    maxBody, readTimeout, adaptive, finishedJobsKept, maxThreads, maxConnections, admission);
+                    maxBody, readTimeout, adaptive, finishedJobsKept, maxThreads, maxConnections, admission, redis);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.http.internal;
 
+import dev.sluice.BusyException;
 import dev.sluice.CancelledException;
 import dev.sluice.Context;
 import dev.sluice.DeadlineExceededException;
@@ -131,9 +132,24 @@ public final class AdmissionCore {
                 return new Ticket(gate, null, new Rejection(400, 0, "malformed " + clientKeyHeader
                         + " header: longer than 256 characters", bodyPending));
             }
-            if (clients.tryAcquire(key) == null) {
+            Permit token;
+            try {
+                token = clients.tryAcquire(key);
+            } catch (BusyException e) {
+                // The limiter cannot decide now (a shared limiter whose store is unreachable): refuse, as
+                // for any overload, rather than let an unchecked client through.
+                rejectedBusy.increment();
+                return new Ticket(gate, null, new Rejection(503, 1, "the client rate limiter is unavailable: "
+                        + e.getMessage(), bodyPending));
+            }
+            if (token == null) {
                 rejectedRate.increment();
-                long nanos = Math.max(0L, clients.nanosUntilAvailable(key, 1));
+                long nanos;
+                try {
+                    nanos = Math.max(0L, clients.nanosUntilAvailable(key, 1));
+                } catch (BusyException e) {
+                    nanos = 0L;
+                }
                 long seconds = Math.max(1L, Math.min(RouteGate.MAX_RETRY_AFTER_SECONDS, (nanos + 999_999_999L) / 1_000_000_000L));
                 return new Ticket(gate, null, new Rejection(429, seconds, "rate limit for this client exceeded",
                         bodyPending));

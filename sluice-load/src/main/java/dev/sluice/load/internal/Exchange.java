@@ -3,8 +3,11 @@ package dev.sluice.load.internal;
 /** How one request ended, as the generator counts it. */
 public sealed interface Exchange {
 
-    /** The server answered with {@code status}. */
-    record Answered(int status) implements Exchange {
+    /** The server answered with {@code status}; {@code body} is the answer's text when the caller asked to keep it, else null. */
+    record Answered(int status, String body) implements Exchange {
+        public Answered(int status) {
+            this(status, null);
+        }
     }
 
     /** No answer within the client timeout. */

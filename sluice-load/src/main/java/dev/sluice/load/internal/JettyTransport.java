@@ -30,9 +30,11 @@ final class JettyTransport implements Transport {
     private final LoadPlan plan;
     private final HttpClient client;
     private final byte[] body;
+    private final boolean keepBodies;
 
-    JettyTransport(LoadPlan plan) {
+    JettyTransport(LoadPlan plan, boolean keepBodies) {
         this.plan = plan;
+        this.keepBodies = keepBodies;
         this.body = plan.body();
         // Jetty's selector and its reserved threads take some of these; fewer than ~8 starves the exchanges.
         int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 4);
@@ -71,7 +73,7 @@ final class JettyTransport implements Transport {
         }
         try {
             ContentResponse r = req.send();
-            return new Exchange.Answered(r.getStatus());
+            return new Exchange.Answered(r.getStatus(), keepBodies ? r.getContentAsString() : null);
         } catch (TimeoutException e) {
             return Exchange.TIMED_OUT;
         } catch (ExecutionException e) {

@@ -17,6 +17,11 @@ public interface Transport extends AutoCloseable {
 
     /** Opens the transport for the plan: Jetty's HTTP/1.1 client (see {@code JettyTransport} for why). */
     static Transport open(LoadPlan plan) {
-        return new JettyTransport(plan);
+        return new JettyTransport(plan, false);
+    }
+
+    /** As {@link #open(LoadPlan)}; with {@code keepBodies} each answer carries its body's text. */
+    static Transport open(LoadPlan plan, boolean keepBodies) {
+        return new JettyTransport(plan, keepBodies);
     }
 }

@@ -1,5 +1,6 @@
 package dev.sluice.load.overload;
 
+import dev.sluice.load.cluster.ClusterDemo;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -33,9 +34,21 @@ public final class Demo implements Callable<Integer> {
     @Option(names = "--machine", description = "also print every figure as key=value lines")
     boolean machine;
 
+    @Option(names = "--cluster", paramLabel = "N", description = "instead: N job servers on one local Redis (serve --redis), "
+            + "driven past the fleet's capacity, one killed with SIGKILL halfway; prints accepted, rejected, completed, "
+            + "redelivered and lost (exit 1 if any job was lost)")
+    int cluster;
+
     @Override
     public Integer call() throws Exception {
         boolean q = quick || "1".equals(System.getenv("SLUICE_DEMO_QUICK"));
+        if (cluster != 0) {
+            ClusterDemo.Settings cs = q ? ClusterDemo.Settings.quick(cluster) : ClusterDemo.Settings.demo(cluster);
+            ClusterDemo.Result r = ClusterDemo.run(cs, System.out);
+            System.out.println();
+            System.out.print(ClusterDemo.table(r));
+            return r.lost() == 0 && r.accepted() > 0 ? 0 : 1;
+        }
         Scenario s = q ? Scenario.quick() : Scenario.demo();
         PrintStream out = System.out;
         List<ServerRun> runs = run(s, out);

@@ -194,6 +194,15 @@ public final class ServerProcess implements AutoCloseable {
         return -1;
     }
 
+    /** Kills the child with SIGKILL (no drain, no shutdown hook) and waits for it to be gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+        if (!process.isAlive()) {
+            LIVE.remove(process);
+        }
+    }
+
     /** Sends SIGTERM, waits up to {@code grace} for the exit, then kills; returns the exit code. */
     public int stop(Duration grace) throws InterruptedException {
         try {

@@ -174,6 +174,9 @@ public final class ApiServlet extends HttpServlet {
             out.put("id", id);
             out.put("state", job.state().wire());
             out.put("location", "/jobs/" + id);
+            if (job.fleetKey() != null) {
+                out.put("fleetKey", job.fleetKey());
+            }
             Responses.json(resp, 202, out);
             return;
         }
@@ -270,6 +273,9 @@ public final class ApiServlet extends HttpServlet {
         if (job.error() != null) {
             out.put("error", job.error());
         }
+        if (job.fleetKey() != null) {
+            out.put("fleetKey", job.fleetKey());
+        }
         return out;
     }
 
@@ -302,6 +308,9 @@ public final class ApiServlet extends HttpServlet {
         out.put("state", draining.getAsBoolean() ? "draining" : "serving");
         out.put("settings", settings.get());
         out.put("totals", totals);
+        if (runner instanceof dev.sluice.server.job.RedisJobRunner r) {
+            out.put("fleet", r.fleetStats());
+        }
         out.put("samples", stats.since(since));
         Responses.json(resp, 200, out);
     }

@@ -28,6 +28,7 @@ public final class JobRecord {
     private volatile JobResult result;
     private volatile String error;
     private volatile State state = State.QUEUED;
+    private volatile String fleetKey;
     boolean retired; // counted among the table's finished jobs; guarded by the table's lock
 
     public JobRecord(Work work) {
@@ -92,6 +93,35 @@ public final class JobRecord {
     /** Nanoseconds between acceptance and finish; only meaningful once finished. */
     public long totalNanos() {
         return finishedNanos - submittedNanos;
+    }
+
+    /** In a fleet ({@code --redis}): the job's fleet-wide key, {@code INSTANCE:TICKET}; null otherwise. */
+    public String fleetKey() {
+        return fleetKey;
+    }
+
+    void fleetKey(String key) {
+        this.fleetKey = key;
+    }
+
+    /**
+     * Called when the job's end is reported by the instance of the fleet that ran it: done with
+     * {@code r}, or failed with {@code error} (when {@code r} is null), after running {@code runNanos}
+     * there. The start is placed {@code runNanos} before now (clocks of other machines are never read).
+     */
+    public void markFinishedElsewhere(JobResult r, String error, long runNanos) {
+        long now = System.nanoTime();
+        startedNanos = Math.max(submittedNanos, now - Math.max(0L, runNanos));
+        finishedNanos = now;
+        if (r != null) {
+            result = r;
+            state = State.DONE;
+            outcome.complete(r);
+        } else {
+            this.error = error;
+            state = State.FAILED;
+            outcome.completeExceptionally(new IllegalStateException(error));
+        }
     }
 
     /** Called by the worker as the job starts. */

@@ -3,13 +3,14 @@ package dev.sluice.server.job;
 import java.time.Duration;
 
 /**
- * Runs accepted jobs. Two implementations: {@link BoundedJobRunner}, the server's, and
+ * Runs accepted jobs. Three implementations: {@link BoundedJobRunner}, the server's; {@link RedisJobRunner},
+ * the same contract on a job queue shared by a fleet of servers ({@code --redis}); and
  * {@link NaiveUnboundedJobRunner}, the deliberate anti-pattern for {@code --naive}.
  *
  * <p>{@link #submit} either accepts a job (it will then run, and its record will finish, unless the
  * process dies) or throws {@link JobRejectedException} having queued nothing. Thread-safe.
  */
-public sealed interface JobRunner permits BoundedJobRunner, NaiveUnboundedJobRunner {
+public sealed interface JobRunner permits BoundedJobRunner, NaiveUnboundedJobRunner, RedisJobRunner {
 
     /**
      * Accepts {@code job} or refuses it; may wait for room until the wait budget, counted from

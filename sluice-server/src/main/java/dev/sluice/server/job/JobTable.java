@@ -9,7 +9,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * The jobs {@code GET /jobs/{id}} can report: every job still queued or running, and the newest
  * {@code finishedKept} finished ones. When a job finishes beyond that bound, the oldest finished job is
  * forgotten; its id then reports {@link Lookup.Evicted}, distinct from an id never issued. Unfinished
- * jobs are bounded by the worker pool (its workers plus its queue), so the table is bounded too.
+ * jobs are bounded by the worker pool (its workers plus its queue), so the table is bounded too; in a
+ * fleet ({@link RedisJobRunner}) by the jobs awaiting their report, which that runner caps.
  *
  * <p>Lookups never block. Adding and finishing take a short lock (no I/O, no callbacks under it).
  * A job added after it already finished (a fast job can finish before its submitter adds it) counts as
