@@ -46,19 +46,38 @@ public final class WorkerPoolImpl implements WorkerPool {
      * drain: close the channel. Workers keep receiving until the channel is closed and drained, so every
      * accepted job runs; then they end and count down `terminated`.
      *
-     * abort must return every accepted job that never started, even one that a worker received at the
-     * very moment abort began. A worker publishes its phase (volatile) around each take:
+     * Batches. A worker takes up to batchSize jobs per acquisition of the queue's lock
+     * (ChannelImpl.tryReceiveInto) into its own array and runs them in order. Its state word packs
+     * (seq, phase, next, end): batch[next..end) are taken and not yet started. The jobs a worker holds are
+     * still queued for every purpose: the channel counts them against its capacity (BatchHolder: a sender
+     * that finds no room asks unstarted() for the exact figure), stats().queueDepth() counts them, abort
+     * hands them back and drain runs them. The count of held jobs rises only under the channel's lock (a
+     * take publishes its batch in the lock, a steal runs in it), so a sender never sees a job in between.
+     * When a held job starts (the claim CAS below, a full fence), the worker reads sendersParked and, if
+     * set, moves a parked submitter's job into the slot; a sender sets sendersParked before its final
+     * count of held jobs, so one of the two sees the other.
      *
-     *   TAKING   -> receive() -> STARTING -> read `aborted` -> RUNNING -> run -> TAKING ...
-     *                                                 \-> (aborted) park the task in `leftovers` -> TAKING
+     * Phases, and who may change a word:
      *
-     * abort writes `aborted`, closes the channel, empties the buffer with tryReceive, then waits until no
-     * worker is TAKING or STARTING (after the close every such worker soon ends or parks a leftover), and
-     * collects the leftovers. The write-then-read pairs (worker: phase=STARTING then read aborted; abort:
-     * aborted=true then read phase) are volatile, hence sequentially consistent: a worker that saw
-     * `aborted` false is seen by abort as STARTING or RUNNING, so abort either waits for it or cancels the
-     * job it runs; a worker that saw it true never runs the task. The wait is short: it covers only the
-     * few instructions between a take and the check, or a worker's exit.
+     *   TAKING   -- take/steal, publish (volatile, under the channel lock) --> STARTING(next = 1)
+     *   STARTING -- read `aborted`: false --> RUNNING; true --> the claimed job and the rest of the batch
+     *               go to `leftovers`, TAKING (the next take finds the channel closed)
+     *   RUNNING  -- job returns, CAS claims batch[next] --> STARTING; batch empty, CAS --> TAKING
+     *   RUNNING  -- a thief's CAS: end moves down, the thief takes batch[mid..end)
+     *   RUNNING  -- abort's CAS --> SEALED: abort takes batch[next..end); the worker ends after its job
+     *
+     * Only the owner writes a TAKING or STARTING word; others CAS only RUNNING words, and a failed CAS
+     * makes the owner look again. A thief or abort copies the slots before its CAS: they are valid if the
+     * CAS succeeds, because the owner rewrites its slots only for a new batch, which has a new seq.
+     *
+     * abort writes `aborted`, closes the channel, empties it with tryReceive, then settles every worker:
+     * RUNNING ones are sealed (their unstarted jobs are handed back), TAKING and STARTING ones are waited
+     * for, EXITED and SEALED are final. The write-then-read pairs (worker: publish or claim, then read
+     * aborted; abort: aborted=true, then read the word) are sequentially consistent: a worker that saw
+     * `aborted` false is seen by abort as STARTING or later, so abort waits for it and then seals it; a
+     * worker that saw it true hands its jobs back itself. Nobody steals after abort began from a sealed
+     * or exited worker, so a settled worker stays settled. The wait is short: it covers only the few
+     * instructions between a take and the check, or a worker's exit.
      *
      * Jobs submitted without a context share the pool's CancellableContext (no allocation per job);
      * abort cancels it. A job submitted with a context gets its own child, published in its worker
@@ -75,8 +94,9 @@ public final class WorkerPoolImpl implements WorkerPool {
      *   - otherwise it pushes itself on the idle stack (LIFO: the most recently idle worker is woken
      *     first, its caches still warm, and the others stay asleep), takes once more, and parks;
      *   - a submit that put a job in the buffer wakes one idle worker only if nobody spins
-     *     (signalWork); a worker that took a job while more wait does the same, so queued jobs never wait
-     *     for a busy worker while another sleeps.
+     *     (signalWork); a worker that took a job while more wait, or took a batch of more than one, does
+     *     the same; an idle worker steals the later half of a busy worker's unstarted batch before it
+     *     parks, so queued jobs do not wait for a busy worker while another sleeps.
      *
      * No lost wake-up: a worker publishes itself (idle stack, then the volatile idleCount) before its last
      * tryReceive, and a submitter reads idleCount and spinning after its send's unlock. Both are
@@ -85,7 +105,9 @@ public final class WorkerPoolImpl implements WorkerPool {
      * that gives up clears `spinning` before its own take, which closes the same window. drain and abort
      * wake every idle worker after closing the channel; a worker publishing itself after that finds the
      * channel closed on its next take. A queue of capacity 0 cannot buffer a job for an idle worker, so
-     * there workers wait in the channel's receive as before.
+     * there workers wait in the channel's receive as before. Jobs held in a batch: the owner of a new
+     * batch of more than one stores RUNNING (volatile) and then reads idleCount; a worker about to park
+     * pushes itself and then tries to steal (reading the owner's word): one of them sees the other.
      *
      * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
      * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
