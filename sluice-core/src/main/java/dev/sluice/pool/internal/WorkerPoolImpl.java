@@ -173,7 +173,10 @@ public final class WorkerPoolImpl implements WorkerPool {
     private volatile Thread aborter;
     private final ReentrantLock abortLock = new ReentrantLock();
     private final ReentrantLock leftoverLock = new ReentrantLock();
-    /** Tasks workers took after abort began; at most one per worker per take, so bounded by queue + workers. */
+    /**
+     * Jobs workers handed back after abort began (a claimed job and the rest of its batch): accepted jobs,
+     * so bounded by the queue capacity plus one per worker.
+     */
     private final List<Object> leftovers = new ArrayList<>();
 
     private final boolean sheds;
