@@ -67,6 +67,16 @@ import java.util.concurrent.CompletableFuture;
  * nobody polls wakes the most recently idled worker; a job never waits for a busy worker while another
  * is idle.
  *
+ * <p><b>Batches.</b> With a queue of at least twice as many slots as workers, a worker takes several
+ * queued jobs at once (up to {@code min(32, queueCapacity / (2 * workers))}) and starts them one after
+ * another, so a stream of small jobs costs one acquisition of the queue's lock per batch instead of one
+ * per job. Jobs a worker has taken and not started are still queued in every respect: they count against
+ * {@code queueCapacity} (queued plus taken-not-started never exceeds it), in
+ * {@link PoolStats#queueDepth()} and {@link DrainReport#notStarted()}; {@link #abort()} hands them back
+ * and {@link #drain} runs them. An idle worker takes over the later half of the unstarted jobs of a busy
+ * one before it parks, and a worker that takes a batch wakes an idle one, so a long job does not hold
+ * the jobs behind it hostage.
+ *
  * <p><b>Overload.</b> A full queue makes {@code submit} wait and {@code trySubmit} fail. With
  * {@link WorkerPoolBuilder#shedAbove(int) shedAbove(high)} and
  * {@link WorkerPoolBuilder#resumeBelow(int) resumeBelow(low)}, the pool starts refusing every submit

@@ -67,11 +67,12 @@ final class Conditions {
         void joinAll(Duration limit) throws Throwable {
             long deadline = System.nanoTime() + limit.toNanos();
             for (Thread t : threads) {
-                long left = deadline - System.nanoTime();
-                if (left > 0) {
-                    t.join(Duration.ofNanos(left));
+                // Loop on the state: a timed join was seen to return while isAlive() was still true for a
+                // thread that getState() then reported TERMINATED (it had finished its body).
+                for (long left; t.getState() != Thread.State.TERMINATED && (left = deadline - System.nanoTime()) > 0; ) {
+                    t.join(Duration.ofNanos(Math.min(left, 50_000_000L)));
                 }
-                if (t.isAlive()) {
+                if (t.getState() != Thread.State.TERMINATED) {
                     StringBuilder stack = new StringBuilder();
                     for (StackTraceElement e : t.getStackTrace()) {
                         stack.append("\n\tat ").append(e);

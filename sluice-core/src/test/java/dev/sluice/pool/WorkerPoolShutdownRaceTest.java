@@ -60,7 +60,7 @@ class WorkerPoolShutdownRaceTest {
         long[] seen = new long[3]; // handed back by abort, refused with ClosedException, run
         for (int it = 0; it < iterations; it++) {
             ThreadLocalRandom rnd = ThreadLocalRandom.current();
-            int capacity = new int[] {0, 1, 4}[it % 3];
+            int capacity = new int[] {0, 1, 4, 16, 64}[it % 5]; // 16 and 64: workers take batches of 4 and 16
             boolean virtual = (it & 4) != 0;
             Shutdown mode = Shutdown.values()[rnd.nextInt(3)];
             int shutdownAfter = rnd.nextInt(2 * PER_SUBMITTER);

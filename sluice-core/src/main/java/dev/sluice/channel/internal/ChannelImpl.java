@@ -12,6 +12,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
@@ -88,10 +89,35 @@ public final class ChannelImpl<T> implements Channel<T> {
     private final Overflow overflow;
     private final String name;
     private final Consumer<? super T> onDrop;
+    private final BatchHolder holder;
+    private final int senderSpins;
+
+    /**
+     * Who takes items in batches and holds them until it starts them (the worker pool). Its count of
+     * held items only falls outside the channel's lock; it rises only under it (in {@link #tryReceiveInto}'s
+     * callback or in {@link #underLock}).
+     */
+    public interface BatchHolder {
+        /** Items taken in batches and not yet started; called with the lock held. */
+        int unstarted();
+    }
+
+    /** Called by tryReceiveInto under the lock with the number of items taken, to publish them. */
+    public interface BatchSink {
+        void taken(int n);
+    }
 
     // Guarded by lock.
     private int head;
     private int count;
+    /**
+     * For a channel built with a {@link BatchHolder}: an upper bound of the items taken in batches and not
+     * yet started, counted against the capacity. Raised by each batch take, lowered to the exact figure when
+     * a send finds no room (see room()).
+     */
+    private int heldBound;
+    /** Set under the lock when a sender may park for lack of room; read by batch holders after each start. */
+    private volatile boolean sendersParked;
     final WaitQueue senders = new WaitQueue();
     final WaitQueue receivers = new WaitQueue();
     private volatile Throwable failure;
@@ -109,6 +135,22 @@ public final class ChannelImpl<T> implements Channel<T> {
     private final AtomicLong blockedNanos = new AtomicLong();
 
     public ChannelImpl(int capacity, Overflow overflow, String name, Consumer<? super T> onDrop) {
+        this(capacity, overflow, name, onDrop, null, SPINS);
+    }
+
+    /**
+     * For the worker pool: a BLOCK channel whose receivers take items in batches ({@link #tryReceiveInto}),
+     * with {@code holder} counting the taken items not yet started so that they still count against the
+     * capacity, and whose parked senders spin {@code senderSpins} times before parking.
+     */
+    public ChannelImpl(int capacity, String name, BatchHolder holder, int senderSpins) {
+        this(capacity, Overflow.BLOCK, name, null, holder, senderSpins);
+    }
+
+    private ChannelImpl(int capacity, Overflow overflow, String name, Consumer<? super T> onDrop, BatchHolder holder,
+            int senderSpins) {
+        this.holder = holder;
+        this.senderSpins = senderSpins;
         this.capacity = capacity;
         this.buffer = new Object[capacity];
         this.overflow = overflow;
@@ -144,7 +186,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             ensureOpenForSend();
             woken = handToReceiver(item);
             if (woken == null) {
-                if (count < capacity) {
+                if (room()) {
                     enqueue(item);
                     sent++;
                 } else if (overflow == Overflow.DROP_OLDEST) {
@@ -196,7 +238,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             woken = handToReceiver(item);
             if (woken != null) {
                 action = SENT;
-            } else if (count < capacity) {
+            } else if (room() || (holder != null && senderMayPark())) {
                 enqueue(item);
                 sent++;
                 action = SENT;
@@ -366,6 +408,114 @@ public final class ChannelImpl<T> implements Channel<T> {
         return (T) x;
     }
 
+    /**
+     * Room for one more item, lock held. With a batch holder the held items count too: first against the
+     * bound, then, if that says full, against the holder's exact count (which only falls outside the lock).
+     */
+    private boolean room() {
+        if (count + heldBound < capacity) {
+            return true;
+        }
+        if (holder == null || count >= capacity) {
+            return false;
+        }
+        heldBound = holder.unstarted();
+        return count + heldBound < capacity;
+    }
+
+    /**
+     * A sender about to park for lack of room: raises sendersParked, then looks at the exact count once
+     * more. A holder lowers its count (a volatile write) before it reads sendersParked, so either it sees
+     * the flag and refills (refillParked), or this read sees its lower count. Lock held.
+     */
+    private boolean senderMayPark() {
+        sendersParked = true;
+        if (count >= capacity) {
+            return false;
+        }
+        heldBound = holder.unstarted();
+        return count + heldBound < capacity;
+    }
+
+    /** For batch holders: true if a sender may be parked waiting for room (see senderMayPark). */
+    public boolean sendersParked() {
+        return sendersParked;
+    }
+
+    /** For batch holders, after they started held items: moves parked senders' items into the room freed. */
+    public void refillParked() {
+        Waiter woken = null;
+        Waiter[] more = null;
+        int moreCount = 0;
+        acquire();
+        try {
+            for (Waiter w; (w = refillFromSender()) != null; ) {
+                if (woken == null) {
+                    woken = w;
+                } else {
+                    if (more == null) {
+                        more = new Waiter[4];
+                    } else if (moreCount == more.length) {
+                        more = Arrays.copyOf(more, moreCount * 2);
+                    }
+                    more[moreCount++] = w;
+                }
+            }
+            if (senders.isEmpty()) {
+                sendersParked = false;
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake(woken);
+        for (int i = 0; i < moreCount; i++) {
+            wake(more[i]);
+        }
+    }
+
+    /** For batch holders: runs {@code body} with the lock held (moving held items between holders). */
+    public int underLock(java.util.function.IntSupplier body) {
+        acquire();
+        try {
+            return body.getAsInt();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For the worker pool, which takes its jobs in batches: takes up to {@code max} buffered items into
+     * {@code into[0..n)} in FIFO order under one acquisition of the lock, and calls {@code sink.taken(n)}
+     * before releasing it, so that the holder counts the n - 1 items it does not start at once before any
+     * sender can look. Those stay counted against the capacity until started, so buffered plus held items
+     * never exceed it. The first item's slot is free at once and is refilled from a parked sender. Never
+     * blocks.
+     *
+     * @throws ChannelClosedException if the channel is closed and drained
+     */
+    public int tryReceiveInto(Object[] into, int max, BatchSink sink) {
+        int n = 0;
+        Waiter woken = null;
+        acquire();
+        try {
+            while (n < max && count > 0) {
+                into[n++] = dequeue();
+                received++;
+            }
+            if (n > 0) {
+                heldBound += n - 1;
+                sink.taken(n);
+                woken = refillFromSender();
+            } else if (closed) {
+                throw closedForReceive();
+            }
+        } finally {
+            lock.unlock();
+        }
+        wake(woken);
+        return n;
+    }
+
     @Override
     public T receive() throws InterruptedException {
         return receive(false, 0L, null);
@@ -467,6 +617,9 @@ public final class ChannelImpl<T> implements Channel<T> {
 
     /** After a receive from a full buffer: moves the first waiting sender's item in. Lock held. */
     private Waiter refillFromSender() {
+        if (holder != null && !room()) {
+            return null;
+        }
         for (Waiter s; (s = senders.poll()) != null; ) {
             // Read before the CAS: once completed, a plain waiter may be reused by its thread at once.
             Object x = s.item;
@@ -512,7 +665,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     private int await(Waiter w, WaitQueue queue, boolean timed, long deadline, Context ctx) {
         Thread me = w.thread;
         if (!me.isVirtual()) {
-            for (int i = 0; i < SPINS && w.state() == Waiter.WAITING; i++) {
+            int spins = queue == senders ? senderSpins : SPINS;
+            for (int i = 0; i < spins && w.state() == Waiter.WAITING; i++) {
                 Thread.onSpinWait();
             }
         }
@@ -668,7 +822,7 @@ public final class ChannelImpl<T> implements Channel<T> {
             wake(woken);
             return true;
         }
-        if (count < capacity) {
+        if (room()) {
             enqueue(item);
             sent++;
             return true;

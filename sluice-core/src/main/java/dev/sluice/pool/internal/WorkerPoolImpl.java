@@ -46,19 +46,38 @@ public final class WorkerPoolImpl implements WorkerPool {
      * drain: close the channel. Workers keep receiving until the channel is closed and drained, so every
      * accepted job runs; then they end and count down `terminated`.
      *
-     * abort must return every accepted job that never started, even one that a worker received at the
-     * very moment abort began. A worker publishes its phase (volatile) around each take:
+     * Batches. A worker takes up to batchSize jobs per acquisition of the queue's lock
+     * (ChannelImpl.tryReceiveInto) into its own array and runs them in order. Its state word packs
+     * (seq, phase, next, end): batch[next..end) are taken and not yet started. The jobs a worker holds are
+     * still queued for every purpose: the channel counts them against its capacity (BatchHolder: a sender
+     * that finds no room asks unstarted() for the exact figure), stats().queueDepth() counts them, abort
+     * hands them back and drain runs them. The count of held jobs rises only under the channel's lock (a
+     * take publishes its batch in the lock, a steal runs in it), so a sender never sees a job in between.
+     * When a held job starts (the claim CAS below, a full fence), the worker reads sendersParked and, if
+     * set, moves a parked submitter's job into the slot; a sender sets sendersParked before its final
+     * count of held jobs, so one of the two sees the other.
      *
-     *   TAKING   -> receive() -> STARTING -> read `aborted` -> RUNNING -> run -> TAKING ...
-     *                                                 \-> (aborted) park the task in `leftovers` -> TAKING
+     * Phases, and who may change a word:
      *
-     * abort writes `aborted`, closes the channel, empties the buffer with tryReceive, then waits until no
-     * worker is TAKING or STARTING (after the close every such worker soon ends or parks a leftover), and
-     * collects the leftovers. The write-then-read pairs (worker: phase=STARTING then read aborted; abort:
-     * aborted=true then read phase) are volatile, hence sequentially consistent: a worker that saw
-     * `aborted` false is seen by abort as STARTING or RUNNING, so abort either waits for it or cancels the
-     * job it runs; a worker that saw it true never runs the task. The wait is short: it covers only the
-     * few instructions between a take and the check, or a worker's exit.
+     *   TAKING   -- take/steal, publish (volatile, under the channel lock) --> STARTING(next = 1)
+     *   STARTING -- read `aborted`: false --> RUNNING; true --> the claimed job and the rest of the batch
+     *               go to `leftovers`, TAKING (the next take finds the channel closed)
+     *   RUNNING  -- job returns, CAS claims batch[next] --> STARTING; batch empty, CAS --> TAKING
+     *   RUNNING  -- a thief's CAS: end moves down, the thief takes batch[mid..end)
+     *   RUNNING  -- abort's CAS --> SEALED: abort takes batch[next..end); the worker ends after its job
+     *
+     * Only the owner writes a TAKING or STARTING word; others CAS only RUNNING words, and a failed CAS
+     * makes the owner look again. A thief or abort copies the slots before its CAS: they are valid if the
+     * CAS succeeds, because the owner rewrites its slots only for a new batch, which has a new seq.
+     *
+     * abort writes `aborted`, closes the channel, empties it with tryReceive, then settles every worker:
+     * RUNNING ones are sealed (their unstarted jobs are handed back), TAKING and STARTING ones are waited
+     * for, EXITED and SEALED are final. The write-then-read pairs (worker: publish or claim, then read
+     * aborted; abort: aborted=true, then read the word) are sequentially consistent: a worker that saw
+     * `aborted` false is seen by abort as STARTING or later, so abort waits for it and then seals it; a
+     * worker that saw it true hands its jobs back itself. Nobody steals after abort began from a sealed
+     * or exited worker, so a settled worker stays settled. The wait is short: it covers only the few
+     * instructions between a take and the check, or a worker's exit.
      *
      * Jobs submitted without a context share the pool's CancellableContext (no allocation per job);
      * abort cancels it. A job submitted with a context gets its own child, published in its worker
@@ -75,8 +94,9 @@ public final class WorkerPoolImpl implements WorkerPool {
      *   - otherwise it pushes itself on the idle stack (LIFO: the most recently idle worker is woken
      *     first, its caches still warm, and the others stay asleep), takes once more, and parks;
      *   - a submit that put a job in the buffer wakes one idle worker only if nobody spins
-     *     (signalWork); a worker that took a job while more wait does the same, so queued jobs never wait
-     *     for a busy worker while another sleeps.
+     *     (signalWork); a worker that took a job while more wait, or took a batch of more than one, does
+     *     the same; an idle worker steals the later half of a busy worker's unstarted batch before it
+     *     parks, so queued jobs do not wait for a busy worker while another sleeps.
      *
      * No lost wake-up: a worker publishes itself (idle stack, then the volatile idleCount) before its last
      * tryReceive, and a submitter reads idleCount and spinning after its send's unlock. Both are
@@ -85,7 +105,9 @@ public final class WorkerPoolImpl implements WorkerPool {
      * that gives up clears `spinning` before its own take, which closes the same window. drain and abort
      * wake every idle worker after closing the channel; a worker publishing itself after that finds the
      * channel closed on its next take. A queue of capacity 0 cannot buffer a job for an idle worker, so
-     * there workers wait in the channel's receive as before.
+     * there workers wait in the channel's receive as before. Jobs held in a batch: the owner of a new
+     * batch of more than one stores RUNNING (volatile) and then reads idleCount; a worker about to park
+     * pushes itself and then tries to steal (reading the owner's word): one of them sees the other.
      *
      * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
      * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
@@ -94,7 +116,12 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final int TAKING = 0;
     private static final int STARTING = 1;
     private static final int RUNNING = 2;
-    private static final int EXITED = 3;
+    /** Running its last job: abort took the rest of its batch; it ends when the job returns. */
+    private static final int SEALED = 3;
+    private static final int EXITED = 4;
+
+    /** The most jobs a worker takes from the queue per lock acquisition. */
+    private static final int MAX_BATCH = 32;
 
     /** How long abort parks between checks of the workers' phases, if no worker unparks it first. */
     private static final long ABORT_POLL_NANOS = 100_000L;
@@ -105,14 +132,14 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
-    private static final VarHandle PHASE;
+    private static final VarHandle STATE;
     private static final VarHandle SPINNING;
     private static final VarHandle DONE_COUNT;
 
     static {
         try {
             MethodHandles.Lookup l = MethodHandles.lookup();
-            PHASE = l.findVarHandle(Worker.class, "phase", int.class);
+            STATE = l.findVarHandle(Worker.class, "state", long.class);
             DONE_COUNT = l.findVarHandle(Worker.class, "completedCount", long.class);
             SPINNING = l.findVarHandle(WorkerPoolImpl.class, "spinning", int.class);
         } catch (ReflectiveOperationException e) {
@@ -122,9 +149,12 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private final String name;
     private final int queueCapacity;
-    private final Channel<Task<?>> queue;
-    /** The queue's engine, for its readyHint; null for a queue of capacity 0 (workers wait in the channel). */
-    private final ChannelImpl<Task<?>> idleAware;
+    /** Tasks, and bare Jobs from trySubmit(Job) (no handle, so no Task is needed). */
+    private final Channel<Object> queue;
+    /** The queue's engine, for batches and its readyHint; null for capacity 0 (workers wait in the channel). */
+    private final ChannelImpl<Object> idleAware;
+    /** Jobs a worker takes per take: at most half the queue shared among the workers, so batches stay small. */
+    private final int batchSize;
     private final boolean spinAllowed;
     /** 1 while a worker spins waiting for work; at most one does. */
     private volatile int spinning;
@@ -143,8 +173,11 @@ public final class WorkerPoolImpl implements WorkerPool {
     private volatile Thread aborter;
     private final ReentrantLock abortLock = new ReentrantLock();
     private final ReentrantLock leftoverLock = new ReentrantLock();
-    /** Tasks workers took after abort began; at most one per worker per take, so bounded by queue + workers. */
-    private final List<Task<?>> leftovers = new ArrayList<>();
+    /**
+     * Jobs workers handed back after abort began (a claimed job and the rest of its batch): accepted jobs,
+     * so bounded by the queue capacity plus one per worker.
+     */
+    private final List<Object> leftovers = new ArrayList<>();
 
     private final boolean sheds;
     private final int high;
@@ -164,8 +197,16 @@ public final class WorkerPoolImpl implements WorkerPool {
             int resumeBelow, Consumer<? super Throwable> onFailure) {
         this.name = name;
         this.queueCapacity = queueCapacity;
-        this.queue = Channel.<Task<?>>builder().capacity(queueCapacity).name(name + "-queue").build();
-        this.idleAware = queueCapacity > 0 && queue instanceof ChannelImpl<Task<?>> c ? c : null;
+        if (queueCapacity > 0) {
+            // Senders park at once when the queue is full: spinning would take a core from the workers
+            // that are about to make room (this pool's workers are the only receivers).
+            this.idleAware = new ChannelImpl<>(queueCapacity, name + "-queue", this::unstarted, 0);
+            this.queue = idleAware;
+        } else {
+            this.queue = Channel.<Object>builder().capacity(0).name(name + "-queue").build();
+            this.idleAware = null;
+        }
+        this.batchSize = idleAware == null ? 1 : Math.max(1, Math.min(MAX_BATCH, queueCapacity / (2 * workerCount)));
         this.spinAllowed = MULTICORE && !virtualThreads;
         this.idleStack = new Worker[workerCount];
         this.onFailure = onFailure;
@@ -217,7 +258,7 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     @Override
     public boolean trySubmit(Job job) {
-        return offer(new Task<>(Objects.requireNonNull(job, "job"), null, false));
+        return offer(Objects.requireNonNull(job, "job"));
     }
 
     @Override
@@ -269,7 +310,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         return t;
     }
 
-    private boolean offer(Task<?> t) {
+    private boolean offer(Object t) {
         if (shutdown) {
             refused.increment();
             throw closed();
@@ -324,10 +365,35 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     // ------------------------------------------------------------------ running
 
-    private final class Worker implements Runnable {
+    /** The state word of a worker: batch sequence, phase, next unstarted index and end of its batch. */
+    private static long word(long seq, int phase, int next, int end) {
+        return (seq << 32) | ((long) phase << 16) | ((long) next << 8) | end;
+    }
+
+    private static long seqOf(long w) {
+        return w >>> 32;
+    }
+
+    private static int phaseOf(long w) {
+        return (int) (w >>> 16) & 0xF;
+    }
+
+    private static int nextOf(long w) {
+        return (int) (w >>> 8) & 0xFF;
+    }
+
+    private static int endOf(long w) {
+        return (int) w & 0xFF;
+    }
+
+    private final class Worker implements Runnable, ChannelImpl.BatchSink {
         Thread thread;
-        /** TAKING, STARTING, RUNNING or EXITED; see the overview for which writes must be volatile. */
-        volatile int phase = TAKING;
+        /** Jobs taken from the queue and not yet started: [next, end) of the state word are live. */
+        final Object[] batch = new Object[batchSize];
+        /** seq | phase | next | end, see word(); written by this worker, and CASed by thieves and abort. */
+        volatile long state = word(0, TAKING, 0, 0);
+        /** This worker's batch sequence number (its own copy of the seq field). */
+        long seq;
         /** The running job's context, for currentContext(); read and written by this worker's thread only. */
         Context jobContext;
         /** The running job's own cancellable context (jobs submitted with a context), for abort. */
@@ -341,53 +407,136 @@ public final class WorkerPoolImpl implements WorkerPool {
             return WorkerPoolImpl.this;
         }
 
+        int phase() {
+            return phaseOf(state);
+        }
+
+        /**
+         * Publishes batch[0..n), just taken (under the channel's lock): batch[0] is claimed at once, the
+         * rest count as queued. Volatile: ordered before the read of `aborted` in runBatch (Dekker with
+         * abort), and before any sender's count of held jobs.
+         */
+        @Override
+        public void taken(int n) {
+            STATE.setVolatile(this, word(++seq, STARTING, 1, n));
+        }
+
         @Override
         public void run() {
             CURRENT.set(this);
             try {
                 for (;;) {
                     Thread.interrupted(); // an interrupt aimed at the previous job must not end this wait
-                    Task<?> t;
+                    int n;
                     try {
-                        t = idleAware == null ? queue.receive() : take(this);
+                        n = fill(this);
                     } catch (ChannelClosedException closedAndDrained) {
                         return;
                     } catch (InterruptedException strayInterrupt) {
                         continue;
                     }
-                    if (sheds) {
-                        depth.decrementAndGet();
-                    }
-                    CancellableContext mine = null;
-                    if (t.context != null) {
-                        mine = t.context.withCancel();
-                        own = mine; // published by the volatile write of STARTING below
-                    }
-                    phase = STARTING; // volatile: must be ordered before the read of `aborted` (Dekker)
-                    if (aborted) {
-                        own = null;
-                        addLeftover(t);
-                        PHASE.setRelease(this, TAKING);
-                        LockSupport.unpark(aborter);
-                        continue;
-                    }
-                    // Release stores suffice from here on: abort only needs to see them eventually.
-                    PHASE.setRelease(this, RUNNING);
-                    try {
-                        runTask(t, mine);
-                    } finally {
-                        jobContext = null;
-                        if (mine != null) {
-                            own = null;
-                        }
-                        PHASE.setRelease(this, TAKING);
+                    if (!runBatch(n)) {
+                        return; // sealed by abort: it took the rest of the batch
                     }
                 }
             } finally {
-                phase = EXITED;
+                STATE.setVolatile(this, word(seq, EXITED, 0, 0));
+                jobContext = null;
                 CURRENT.remove();
                 terminated.countDown();
                 LockSupport.unpark(aborter);
+            }
+        }
+
+        /**
+         * Runs batch[0..n) (just filled, unpublished) until it is empty or taken by thieves; returns false
+         * if abort sealed this worker, true when it should take again.
+         */
+        private boolean runBatch(int n) {
+            long s = seq; // taken() published word(s, STARTING, 1, n)
+            Object item = batch[0];
+            batch[0] = null;
+            int next = 1;
+            int end = n;
+            for (boolean first = true;; first = false) {
+                if (sheds) {
+                    depth.decrementAndGet();
+                }
+                if (aborted) {
+                    handBack(item, next, end); // a STARTING word is touched by nobody else
+                    STATE.setRelease(this, word(s, TAKING, end, end));
+                    LockSupport.unpark(aborter);
+                    return true;
+                }
+                Task<?> t = item instanceof Task<?> task ? task : null;
+                CancellableContext mine = null;
+                if (t != null && t.context != null) {
+                    mine = t.context.withCancel();
+                    own = mine; // published by the store of RUNNING below
+                }
+                if (first && end > next) {
+                    // Volatile, then read idleCount: pairs with a parking worker's push-then-steal (see overview).
+                    STATE.setVolatile(this, word(s, RUNNING, next, end));
+                    if (idleCount > 0 && spinning == 0) {
+                        signalWork();
+                    }
+                } else {
+                    STATE.setRelease(this, word(s, RUNNING, next, end));
+                }
+                try {
+                    if (t != null) {
+                        runTask(t, mine);
+                    } else {
+                        runBare((Job) item);
+                    }
+                } finally {
+                    jobContext = null;
+                    if (mine != null) {
+                        own = null;
+                    }
+                }
+                // Claim the next job of the batch, unless thieves took the rest or abort sealed us.
+                for (;;) {
+                    long cur = state;
+                    if (phaseOf(cur) == SEALED) {
+                        return false;
+                    }
+                    next = nextOf(cur);
+                    end = endOf(cur);
+                    if (next == end) {
+                        if (STATE.compareAndSet(this, cur, word(s, TAKING, end, end))) {
+                            Arrays.fill(batch, 0, n, null); // nobody reads the slots of a TAKING worker
+                            return true;
+                        }
+                        continue;
+                    }
+                    Object claimed = batch[next];
+                    if (STATE.compareAndSet(this, cur, word(s, STARTING, next + 1, end))) {
+                        batch[next++] = null;
+                        item = claimed;
+                        break;
+                    }
+                }
+                if (idleAware != null && idleAware.sendersParked()) {
+                    idleAware.refillParked(); // a held slot came free and a submitter waits for room
+                }
+            }
+        }
+
+        /** After abort began: the claimed item and the unstarted rest of the batch go to the leftovers. */
+        private void handBack(Object item, int from, int end) {
+            leftoverLock.lock();
+            try {
+                leftovers.add(item);
+                for (int i = from; i < end; i++) {
+                    leftovers.add(batch[i]);
+                    batch[i] = null;
+                }
+            } finally {
+                leftoverLock.unlock();
+            }
+            if (sheds) {
+                depth.addAndGet(from - end); // the rest were never claimed, so never counted out
             }
         }
 
@@ -413,7 +562,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 jobContext = null;
                 failed.increment(); // counted before the handle completes, so a joiner sees the count
                 t.completeExceptionally(e);
-                report(t, e);
+                report(t.hasHandle, e);
                 return;
             }
             jobContext = null;
@@ -423,11 +572,26 @@ public final class WorkerPoolImpl implements WorkerPool {
             t.complete(value);
         }
 
-        private void report(Task<?> t, Throwable e) {
+        /** A job accepted by trySubmit(Job): no handle, so nothing to complete and nothing to cancel. */
+        private void runBare(Job job) {
+            jobContext = poolContext;
+            try {
+                job.run();
+            } catch (Throwable e) {
+                jobContext = null;
+                failed.increment();
+                report(false, e);
+                return;
+            }
+            jobContext = null;
+            DONE_COUNT.setRelease(this, completedCount + 1);
+        }
+
+        private void report(boolean hasHandle, Throwable e) {
             try {
                 if (onFailure != null) {
                     onFailure.accept(e);
-                } else if (!t.hasHandle) {
+                } else if (!hasHandle) {
                     Thread me = Thread.currentThread();
                     me.getUncaughtExceptionHandler().uncaughtException(me, e);
                 }
@@ -439,19 +603,37 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     // ------------------------------------------------------------------ idle workers
 
-    /** A worker's take when idle workers wait in the pool: see the overview. */
-    private Task<?> take(Worker w) {
-        Task<?> t = idleAware.tryReceive();
-        if (t == null) {
-            t = idleTake(w);
+    /**
+     * Fills {@code w.batch} with at least one job: from the queue, else by stealing from a busy worker,
+     * else after waiting. Throws ChannelClosedException once the queue is closed and drained and there is
+     * nothing to steal.
+     */
+    private int fill(Worker w) throws InterruptedException {
+        if (idleAware == null) {
+            w.batch[0] = queue.receive();
+            w.taken(1);
+            return 1;
+        }
+        int n;
+        try {
+            n = receiveBatch(w);
+        } catch (ChannelClosedException closed) {
+            n = steal(w);
+            if (n == 0) {
+                throw closed;
+            }
+            return n;
+        }
+        if (n == 0) {
+            n = idleTake(w);
         }
         if (idleCount > 0 && spinning == 0 && idleAware.readyHint() && !idleAware.isClosed()) {
             signalWork(); // more jobs wait: do not leave them to this worker alone
         }
-        return t;
+        return n;
     }
 
-    private Task<?> idleTake(Worker w) {
+    private int idleTake(Worker w) {
         for (;;) {
             if (spinAllowed && spinning == 0 && SPINNING.compareAndSet(this, 0, 1)) {
                 try {
@@ -459,30 +641,106 @@ public final class WorkerPoolImpl implements WorkerPool {
                         Thread.onSpinWait();
                     }
                 } finally {
-                    spinning = 0; // before the take below: a submitter that saw us spinning did not wake anyone
+                    spinning = 0; // before the takes below: a submitter that saw us spinning did not wake anyone
                 }
-                Task<?> t = idleAware.tryReceive();
-                if (t != null) {
-                    return t;
+                int n = takeOrSteal(w);
+                if (n > 0) {
+                    return n;
                 }
             }
             pushIdle(w);
-            Task<?> t;
+            int n;
             try {
-                t = idleAware.tryReceive();
+                n = takeOrSteal(w);
             } catch (ChannelClosedException closedAndDrained) {
                 removeIdle(w);
                 throw closedAndDrained;
             }
-            if (t != null) {
+            if (n > 0) {
                 removeIdle(w);
-                return t;
+                return n;
             }
             while (w.parked) {
                 Thread.interrupted(); // a stray interrupt aimed at the previous job must not make this spin
                 LockSupport.park(this);
             }
         }
+    }
+
+    private int takeOrSteal(Worker w) {
+        int n;
+        try {
+            n = receiveBatch(w);
+        } catch (ChannelClosedException closed) {
+            n = steal(w);
+            if (n == 0) {
+                throw closed;
+            }
+            return n;
+        }
+        return n > 0 ? n : steal(w);
+    }
+
+    private int receiveBatch(Worker w) {
+        return idleAware.tryReceiveInto(w.batch, batchSize, w);
+    }
+
+    /** Jobs taken into batches and not yet started: they count against the queue's capacity. */
+    private int unstarted() {
+        int n = 0;
+        for (Worker w : workers) {
+            long s = w.state;
+            n += endOf(s) - nextOf(s);
+        }
+        return n;
+    }
+
+    /**
+     * Takes the later half of the unstarted jobs of a busy worker into {@code thief.batch} (which is
+     * empty: the thief is TAKING). The slots are copied before the CAS and are valid only if it
+     * succeeds: the owner rewrites slots only after its word changed (a new batch has a new seq).
+     */
+    private int steal(Worker thief) {
+        if (aborted || workers.length == 1 || idleAware == null) {
+            return 0;
+        }
+        // Under the queue's lock, so that a sender counting held jobs never sees them between two workers.
+        int k = idleAware.underLock(() -> stealLocked(thief));
+        if (k > 0 && idleAware.sendersParked()) {
+            idleAware.refillParked(); // the first stolen job starts now: its slot is free
+        }
+        return k;
+    }
+
+    private int stealLocked(Worker thief) {
+        Object[] into = thief.batch;
+        for (Worker v : workers) {
+            if (v == thief) {
+                continue;
+            }
+            for (int attempt = 0; attempt < 4; attempt++) {
+                long cur = v.state;
+                int p = phaseOf(cur);
+                if (p == STARTING) {
+                    Thread.onSpinWait(); // a few instructions from RUNNING
+                    continue;
+                }
+                int next = nextOf(cur);
+                int end = endOf(cur);
+                if (p != RUNNING || next == end) {
+                    break;
+                }
+                int k = (end - next + 1) / 2;
+                int mid = end - k;
+                System.arraycopy(v.batch, mid, into, 0, k);
+                if (STATE.compareAndSet(v, cur, word(seqOf(cur), RUNNING, next, mid))) {
+                    thief.taken(k);
+                    return k;
+                }
+                Arrays.fill(into, 0, k, null);
+            }
+        }
+        return 0;
     }
 
     private void pushIdle(Worker w) {
@@ -568,15 +826,6 @@ public final class WorkerPoolImpl implements WorkerPool {
         return n;
     }
 
-    private void addLeftover(Task<?> t) {
-        leftoverLock.lock();
-        try {
-            leftovers.add(t);
-        } finally {
-            leftoverLock.unlock();
-        }
-    }
-
     // ------------------------------------------------------------------ shutting down
 
     @Override
@@ -590,20 +839,21 @@ public final class WorkerPoolImpl implements WorkerPool {
         queue.close();
         wakeAllIdle();
         boolean done = terminated.await(clampNanos(grace), TimeUnit.NANOSECONDS);
-        return new DrainReport(completedSum(), failed.sum(), done ? 0 : running(), done ? 0 : queue.size(), done);
+        return new DrainReport(completedSum(), failed.sum(), done ? 0 : running(), done ? 0 : queuedNow(), done);
     }
 
     @Override
     public List<Job> abort() {
         shutdown = true;
-        List<Task<?>> unstarted = new ArrayList<>();
+        List<Object> unstarted = new ArrayList<>();
+        List<Object> sealedOff = new ArrayList<>();
         abortLock.lock();
         try {
             aborted = true;
             queue.close();
             wakeAllIdle();
             for (;;) {
-                Task<?> t;
+                Object t;
                 try {
                     t = queue.tryReceive();
                 } catch (ChannelClosedException drained) {
@@ -617,10 +867,12 @@ public final class WorkerPoolImpl implements WorkerPool {
                 }
                 unstarted.add(t);
             }
-            awaitNoWorkerTaking();
+            settleWorkers(sealedOff);
             leftoverLock.lock();
             try {
-                unstarted.addAll(0, leftovers); // workers take from the head, so these came first
+                // Workers take from the head of the queue, so their jobs came first.
+                sealedOff.addAll(0, leftovers);
+                unstarted.addAll(0, sealedOff);
                 leftovers.clear();
             } finally {
                 leftoverLock.unlock();
@@ -632,7 +884,8 @@ public final class WorkerPoolImpl implements WorkerPool {
         Thread me = Thread.currentThread();
         cancelQuietly(poolContext, reason);
         for (Worker w : workers) {
-            if (w.phase == RUNNING) {
+            int p = w.phase();
+            if (p == RUNNING || p == SEALED) {
                 CancellableContext c = w.own;
                 if (c != null) {
                     cancelQuietly(c, reason);
@@ -643,11 +896,15 @@ public final class WorkerPoolImpl implements WorkerPool {
             }
         }
         List<Job> out = new ArrayList<>(unstarted.size());
-        for (Task<?> t : unstarted) {
+        for (Object o : unstarted) {
             abandoned.increment();
-            t.completeExceptionally(new CancelledException("pool '" + name + "' was aborted before this job started",
-                    reason));
-            out.add(t.asJob());
+            if (o instanceof Task<?> t) {
+                t.completeExceptionally(new CancelledException("pool '" + name
+                        + "' was aborted before this job started", reason));
+                out.add(t.asJob());
+            } else {
+                out.add((Job) o);
+            }
         }
         return out;
     }
@@ -665,22 +922,25 @@ public final class WorkerPoolImpl implements WorkerPool {
     }
 
     /**
-     * After the channel is closed and empty: waits until every worker has either ended, started a job
-     * before abort, or parked its last take in the leftovers. Not interruptible (it is short); an
-     * interrupt is kept for the caller.
+     * After the channel is closed and empty: settles every worker. A RUNNING worker is sealed (CAS to
+     * SEALED) and the unstarted rest of its batch goes to {@code into}; it ends after its job. A TAKING
+     * or STARTING worker is waited for: it soon starts a job (then it is sealed on a later pass), ends, or
+     * hands its jobs to the leftovers. EXITED and SEALED are final, and nobody steals from them, so a
+     * worker settled once stays settled. Not interruptible (it is short); an interrupt is kept for the
+     * caller.
      */
-    private void awaitNoWorkerTaking() {
+    private void settleWorkers(List<Object> into) {
         Thread me = Thread.currentThread();
         aborter = me;
         boolean interrupted = false;
+        boolean[] settled = new boolean[workers.length];
         try {
             for (;;) {
                 boolean busy = false;
-                for (Worker w : workers) {
-                    int p = w.phase;
-                    if ((p == TAKING || p == STARTING) && w.thread != me) {
-                        busy = true;
-                        break;
+                for (int i = 0; i < workers.length; i++) {
+                    if (!settled[i]) {
+                        settled[i] = trySeal(workers[i], into);
+                        busy |= !settled[i];
                     }
                 }
                 if (!busy) {
@@ -693,6 +953,31 @@ public final class WorkerPoolImpl implements WorkerPool {
             aborter = null;
             if (interrupted) {
                 me.interrupt();
+            }
+        }
+    }
+
+    private boolean trySeal(Worker w, List<Object> into) {
+        long cur = w.state;
+        switch (phaseOf(cur)) {
+            case EXITED, SEALED -> {
+                return true;
+            }
+            case RUNNING -> {
+                int next = nextOf(cur);
+                int end = endOf(cur);
+                Object[] rest = Arrays.copyOfRange(w.batch, next, end); // valid only if the CAS succeeds
+                if (!STATE.compareAndSet(w, cur, word(seqOf(cur), SEALED, next, next))) {
+                    return false; // it moved on; look again
+                }
+                into.addAll(Arrays.asList(rest));
+                if (sheds) {
+                    depth.addAndGet(next - end);
+                }
+                return true;
+            }
+            default -> {
+                return false; // TAKING or STARTING: see above
             }
         }
     }
@@ -720,10 +1005,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         return shedding.get();
     }
 
+    /** Jobs in the queue plus jobs taken into workers' batches and not yet started. */
+    private int queuedNow() {
+        return queue.size() + unstarted();
+    }
+
     private int running() {
         int n = 0;
         for (Worker w : workers) {
-            if (w.phase == RUNNING) {
+            int p = w.phase();
+            if (p == RUNNING || p == SEALED) {
                 n++;
             }
         }
@@ -739,7 +1030,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         long acc = queue.stats().sent();
         long rej = rejected.sum();
         return new PoolStats(acc + rej + refused.sum(), acc, rej, done, failed.sum(), cancelled.sum(),
-                abandoned.sum(), Math.max(0L, acc - fin), running(), queue.size(), blockedNanos.sum(), shedding.get());
+                abandoned.sum(), Math.max(0L, acc - fin), running(), queuedNow(), blockedNanos.sum(), shedding.get());
     }
 
     @Override
