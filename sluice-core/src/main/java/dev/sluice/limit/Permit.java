@@ -47,4 +47,16 @@ public interface Permit extends AutoCloseable {
 
     /** True once the permit has been released by any of the three methods. */
     boolean isReleased();
+
+    /**
+     * A permit for units that are used up rather than held, such as tokens taken from a
+     * {@link TokenBucket}: releasing it in any of the three ways gives nothing back and reports nothing;
+     * it only marks the permit released. This is what a {@link KeyedLimiter} over token buckets hands
+     * out, whether the buckets are in this process or shared (for example in Redis).
+     *
+     * @throws IllegalArgumentException if {@code weight < 1}
+     */
+    static Permit ofSpentTokens(int weight) {
+        return new dev.sluice.limit.internal.SpentTokens(weight);
+    }
 }

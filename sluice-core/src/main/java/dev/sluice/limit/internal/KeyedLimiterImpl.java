@@ -250,39 +250,4 @@ public final class KeyedLimiterImpl<K> implements KeyedLimiter<K> {
     public String toString() {
         return "KeyedLimiter[" + (buckets != null ? "token buckets" : "concurrency") + ", size=" + size() + ", maxKeys=" + maxKeys + "]";
     }
-
-    /** Tokens taken from a bucket: they are spent, so releasing only marks the permit released. */
-    private static final class SpentTokens implements Permit {
-        private final int weight;
-        private volatile boolean released;
-
-        SpentTokens(int weight) {
-            this.weight = weight;
-        }
-
-        @Override
-        public void close() {
-            released = true;
-        }
-
-        @Override
-        public void releaseDropped() {
-            close();
-        }
-
-        @Override
-        public void releaseIgnored() {
-            close();
-        }
-
-        @Override
-        public int weight() {
-            return weight;
-        }
-
-        @Override
-        public boolean isReleased() {
-            return released;
-        }
-    }
 }

@@ -90,7 +90,7 @@ public final class FleetBuckets {
             public Permit tryAcquire(String key, int weight) {
                 RedisTokenBucket b = bucket(clientName(key), rate);
                 if (b.tryAcquire(weight)) {
-                    return new Spent(weight);
+                    return Permit.ofSpentTokens(weight);
                 }
                 if (b.unavailableCount() > 0) {
                     unavailable.increment();
@@ -108,7 +108,7 @@ public final class FleetBuckets {
             @Override
             public Permit acquire(String key, Context context, int weight) throws InterruptedException {
                 bucket(clientName(key), rate).acquire(context, weight);
-                return new Spent(weight);
+                return Permit.ofSpentTokens(weight);
             }
 
             @Override
@@ -145,41 +145,6 @@ public final class FleetBuckets {
             return "client:" + HexFormat.of().formatHex(d, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JDK has SHA-256", e);
-        }
-    }
-
-    /** Tokens taken: spent, so releasing only marks the permit released. */
-    private static final class Spent implements Permit {
-        private final int weight;
-        private volatile boolean released;
-
-        Spent(int weight) {
-            this.weight = weight;
-        }
-
-        @Override
-        public void close() {
-            released = true;
-        }
-
-        @Override
-        public void releaseDropped() {
-            close();
-        }
-
-        @Override
-        public void releaseIgnored() {
-            close();
-        }
-
-        @Override
-        public int weight() {
-            return weight;
-        }
-
-        @Override
-        public boolean isReleased() {
-            return released;
         }
     }
 }
