@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * fixed rate into a {@link ConcurrencyLimiter} of 4 slots whose holders sleep 25 ms (so the capacity is
  * exactly 160/s, whatever else the machine is doing), with the job server's defaults: a 100 ms wait
  * budget, and for {@link Discipline#LIFO_CODEL} a 10 ms target and a 100 ms interval (what
- * {@code AdmissionControl} derives from that budget). Each request is a virtual thread; latency runs
- * from its intended arrival. Printed per order and load: goodput, refusals, accepted p50/p99, refused
+ * {@code AdmissionControl} derives from that budget). Each request is a virtual thread, started only
+ * after taking one of 10,000 permits of a semaphore (none left: the request is counted as not sent, so
+ * the stream stays open-loop and the threads stay bounded); latency runs from its intended arrival. Printed per order and load: goodput, refusals, accepted p50/p99, refused
  * p99/max.
  *
  * <p>Run: {@code java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.limit.WaitOrderSimulation [seconds]}
