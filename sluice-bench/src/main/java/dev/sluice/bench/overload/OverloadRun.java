@@ -21,7 +21,8 @@ import java.util.Locale;
  * a fresh JVM, each driven through the same phases at the same rates (normal load at the capacity measured on the sluice server first, 60 s at ten times that,
  * then recovery), and one table side by side with the issue's targets checked.
  *
- * <p>Run: {@code ./sluice overload} (or {@code ./sluice overload quick} for a short smoke run).
+ * <p>Run: {@code ./sluice overload} (or {@code ./sluice overload quick} for a short smoke run); every
+ * server gets {@code --workers N} workers, by default one per core, at most 4 ({@link Demo#DEFAULT_WORKERS}).
  */
 public final class OverloadRun {
 
@@ -29,20 +30,36 @@ public final class OverloadRun {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean quick = args.length > 0 && args[0].equals("quick");
+        boolean quick = false;
+        int workers = Demo.DEFAULT_WORKERS;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "quick" -> quick = true;
+                case "--workers" -> {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException("--workers needs a number");
+                    }
+                    workers = Integer.parseInt(args[++i]);
+                }
+                default -> throw new IllegalArgumentException("unknown argument '" + args[i]
+                        + "'; usage: overload [quick] [--workers N]");
+            }
+        }
+        List<String> flags = Demo.serverFlags(workers);
         Scenario s = quick ? Scenario.demo() : Scenario.full();
         System.out.println("# overload run (" + (quick ? "quick" : "full") + "), JDK " + Runtime.version()
-                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs; load before: " + loadAverage());
+                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, " + workers + " workers per server; load before: "
+                + loadAverage());
         OverloadDriver driver = new OverloadDriver(s, System.out);
         List<ServerRun> runs = new ArrayList<>();
         double capacity;
-        try (ServerProcess sluice = ServerProcess.start("sluice", Demo.SERVER_JVM, Demo.SERVER_MAIN, Demo.SERVER_FLAGS,
+        try (ServerProcess sluice = ServerProcess.start("sluice", Demo.SERVER_JVM, Demo.SERVER_MAIN, flags,
                 Duration.ofSeconds(60))) {
             capacity = driver.measureCapacity(sluice);
             runs.add(driver.run(sluice, capacity, false));
         }
         System.out.println("[run] load after sluice: " + loadAverage());
-        List<String> naiveFlags = new ArrayList<>(Demo.SERVER_FLAGS);
+        List<String> naiveFlags = new ArrayList<>(flags);
         naiveFlags.add("--naive");
         try (ServerProcess naive = ServerProcess.start("naive", Demo.SERVER_JVM, Demo.SERVER_MAIN, naiveFlags,
                 Duration.ofSeconds(60))) {
@@ -50,13 +67,13 @@ public final class OverloadRun {
         }
         System.out.println("[run] load after naive: " + loadAverage());
         try (ServerProcess netflix = ServerProcess.start("netflix", Demo.SERVER_JVM,
-                NetflixGuardedServer.class.getName(), List.of("4"), Duration.ofSeconds(60))) {
+                NetflixGuardedServer.class.getName(), List.of(Integer.toString(workers)), Duration.ofSeconds(60))) {
             runs.add(driver.run(netflix, capacity, true));
         }
         System.out.println("[run] load after netflix: " + loadAverage());
         // The same sluice server with waiting requests served first-come first-served (the server's
         // default is newest first with early shedding): shows what the wait order alone changes.
-        List<String> fifoFlags = new ArrayList<>(Demo.SERVER_FLAGS);
+        List<String> fifoFlags = new ArrayList<>(flags);
         fifoFlags.addAll(List.of("--order", "fifo"));
         try (ServerProcess fifo = ServerProcess.start("sluice-fifo", Demo.SERVER_JVM, Demo.SERVER_MAIN, fifoFlags,
                 Duration.ofSeconds(60))) {

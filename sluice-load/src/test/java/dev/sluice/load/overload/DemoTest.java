@@ -1,6 +1,7 @@
 package dev.sluice.load.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,5 +56,17 @@ class DemoTest {
         assertThat(naive.phase("recovery").report().timeouts()).as(table).isPositive();
         // Every child JVM is gone.
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive).count()).as(table).isZero();
+    }
+
+    @Test
+    void serverFlagsGiveTheWorkersAskedForAndRefuseFewerThanOne() {
+        List<String> flags = Demo.serverFlags(3);
+        assertThat(flags.get(flags.indexOf("--workers") + 1)).isEqualTo("3");
+        assertThat(flags).containsSequence("--queue", "8").containsSequence("--wait", "100ms");
+        assertThat(Demo.DEFAULT_WORKERS).isBetween(1, 4)
+                .isLessThanOrEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        assertThat(Demo.SERVER_FLAGS).isEqualTo(Demo.serverFlags(Demo.DEFAULT_WORKERS));
+        assertThatThrownBy(() -> Demo.serverFlags(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("at least 1");
     }
 }
