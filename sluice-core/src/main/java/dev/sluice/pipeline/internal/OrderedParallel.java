@@ -1,7 +1,6 @@
 package dev.sluice.pipeline.internal;
 
 import dev.sluice.channel.Channel;
-import java.util.concurrent.Semaphore;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,27 +8,28 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 
 /**
- * {@code mapParallel(n, ordered = true)}: n workers and no other thread. Each worker takes a window
- * permit, then receives from the input link with a numbered receive: the link hands out the item and its
- * sequence number (its position in the link's FIFO order) in one step under the channel's own lock, so
- * the workers compete only inside the channel, exactly as unordered workers do. The worker applies the
- * function and puts the result in the reorder ring at its number; whichever worker then finds a result
- * at the head of the ring becomes the emitter: it sends results downstream in sequence until it reaches
- * a gap, returning one permit per result. There are {@code window} permits, so at most {@code window}
- * items are between the input and the output (being worked on, or done and waiting for an earlier one):
- * a slow item holds back at most {@code window - 1} others, and because every number below the newest
- * one was handed out under a permit, the newest is less than {@code window} ahead of the head and the
- * ring never wraps onto a live slot. Every reader of the input link receives numbered, so the numbers are
- * dense; the link is read otherwise only after the stage stopped early or ended.
+ * {@code mapParallel(n, ordered = true)}: n workers and no other thread. Each worker takes a slot of the
+ * reorder window ({@link ReorderWindow}), then receives from the input link with a numbered receive: the
+ * link hands out the item and its sequence number (its position in the link's FIFO order) in one step
+ * under the channel's own lock, so the workers compete only inside the channel, exactly as unordered
+ * workers do. The worker applies the function and puts the result in the reorder ring at its number;
+ * whichever worker then finds a result at the head of the ring becomes the emitter: it sends results
+ * downstream in sequence until it reaches a gap, giving back one slot per result. There are
+ * {@code window} slots, so at most {@code window} items are between the input and the output (being
+ * worked on, or done and waiting for an earlier one): a slow item holds back at most {@code window - 1}
+ * others, and because every number below the newest one was handed out under a slot, the newest is less
+ * than {@code window} ahead of the head and the ring never wraps onto a live slot. Every reader of the
+ * input link receives numbered, so the numbers are dense; the link is read otherwise only after the stage
+ * stopped early or ended.
  *
  * <p>Why no lost result: a worker writes its result (volatile) and then tries to take the emitter flag;
  * an emitter clears the flag and then re-reads the head. If the worker's attempt failed because an
  * emitter held the flag, that emitter's re-read comes after the worker's write in the order of volatile
  * accesses, sees the result, and goes round again.
  *
- * <p>Blocking: waiting for a permit is an interruptible semaphore acquire and the receive waits on the
- * run's context; cancellation interrupts every stage thread. A worker that finds the input ended gives its
- * permit back, so the others can find the end too.
+ * <p>Blocking: waiting for a slot is interruptible and the receive waits on the run's context;
+ * cancellation interrupts every stage thread. A worker that finds the input ended gives its slot back.
+ * Workers waiting on a full window are woken together once a quarter of it is free, not one per result.
  */
 public final class OrderedParallel extends StageBody {
 
@@ -72,10 +72,18 @@ public final class OrderedParallel extends StageBody {
         new Run(st).launch();
     }
 
+    /**
+     * Free slots at which workers waiting on a full window are woken: a quarter of the window, so a woken
+     * worker finds several items' worth of room (see {@link ReorderWindow}).
+     */
+    static int wakeAt(int window) {
+        return Math.max(1, window / 4);
+    }
+
     /** The shared state of one running ordered stage. */
     private final class Run {
         final StageRuntime st;
-        final Semaphore permits = new Semaphore(window);
+        final ReorderWindow slots = new ReorderWindow(window, wakeAt(window));
         final AtomicReferenceArray<Object> ring = new AtomicReferenceArray<>(window);
         final AtomicBoolean emitting = new AtomicBoolean();
         final AtomicInteger alive = new AtomicInteger(workers);
@@ -107,10 +115,10 @@ public final class OrderedParallel extends StageBody {
                     if (run.stopping) {
                         throw run.stoppedException();
                     }
-                    permits.acquire();
+                    slots.enter();
                     Object x = st.in.receiveNumbered(m, run, number);
                     if (x == Link.END) {
-                        permits.release();
+                        slots.leave(1);
                         return;
                     }
                     long seq = number[0];
@@ -146,7 +154,7 @@ public final class OrderedParallel extends StageBody {
                     while ((r = ring.get(slot(emitSeq))) != null) {
                         ring.set(slot(emitSeq), null);
                         emitSeq = emitSeq + 1;
-                        permits.release();
+                        slots.leave(1);
                         if (downstreamGone) {
                             st.discarded.incrementAndGet();
                         } else if (!emit.emit(r)) {
