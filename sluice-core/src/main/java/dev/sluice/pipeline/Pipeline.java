@@ -202,16 +202,17 @@ public final class Pipeline<T> {
 
     /**
      * Applies {@code f} on {@code n} threads. With {@code ordered} true the output keeps the input order,
-     * with a reorder window of {@code max(4 * n, 1024)} items (see {@link #mapParallel(String, int, boolean, int, Function)});
+     * with a reorder window of {@code max(4 * n, 1024)} items on virtual threads and {@code max(4 * n, 64)} on
+     * platform threads (see {@link #mapParallel(String, int, boolean, int, Function)});
      * with false each result is emitted as soon as it is done.
      */
     public <R> Pipeline<R> mapParallel(String name, int n, boolean ordered, Function<? super T, ? extends R> f) {
-        return mapParallel(name, n, ordered, defaultWindow(n), f);
+        return parallel(checkName(name), n, ordered, null, f);
     }
 
     /** {@link #mapParallel(String, int, boolean, Function)} with a generated name. */
     public <R> Pipeline<R> mapParallel(int n, boolean ordered, Function<? super T, ? extends R> f) {
-        return parallel(null, n, ordered, defaultWindow(n), f);
+        return parallel(null, n, ordered, null, f);
     }
 
     /**
@@ -225,27 +226,15 @@ public final class Pipeline<T> {
         return parallel(checkName(name), n, ordered, window, f);
     }
 
-    /** The smallest default reorder window; see {@link #defaultWindow}. */
-    private static final int MIN_DEFAULT_WINDOW = 1024;
-
-    private static int defaultWindow(int n) {
-        // A worker that is not running while it holds an item stalls the whole stage once the window is
-        // used up behind that item. On a busy machine the OS takes a core away for a time slice of a few
-        // milliseconds; a virtual thread mounted on that carrier cannot move, and the stage then goes on
-        // for window / throughput (64 items: about 0.15 ms at 400k items/s) and stands still for the rest
-        // of the slice. Measured with another process on one of two cores, ordered / unordered on virtual
-        // threads: 0.58 with 64, 0.65 with 256, 0.86-0.89 with 1024, 0.97-1.03 with 2048-4096; platform
-        // threads 1.0-1.1 throughout. 1024 is a few milliseconds of fast items and stays a small bound.
-        return n > 0 ? (int) Math.min(Math.max(4L * n, MIN_DEFAULT_WINDOW), dev.sluice.channel.Channel.MAX_CAPACITY) : n;
-    }
-
     @SuppressWarnings("unchecked")
-    private <R> Pipeline<R> parallel(String name, int n, boolean ordered, int window, Function<? super T, ? extends R> f) {
+    private <R> Pipeline<R> parallel(String name, int n, boolean ordered, Integer window, Function<? super T, ? extends R> f) {
         if (n <= 0) {
             throw new IllegalArgumentException("mapParallel needs n >= 1 workers, got " + n);
         }
         Function<Object, Object> g = (Function<Object, Object>) (Function<?, ?>) Objects.requireNonNull(f, "function");
-        return then(name, ordered ? new OrderedParallel(n, window, g) : Transforms.parallelUnordered(n, g));
+        // window null: the default, which depends on the kind of thread the stage will run on
+        return then(name, !ordered ? Transforms.parallelUnordered(n, g)
+                : window == null ? OrderedParallel.withDefaultWindow(n, g) : new OrderedParallel(n, window, g));
     }
 
     /**

@@ -66,28 +66,31 @@ class OrderingTest {
     }
 
     @Test
-    void theDefaultWindowIs1024ItemsSoASlowItemHoldsBackAtMost1023Others() throws Exception {
-        CountingThreads threads = CountingThreads.virtual();
-        CountDownLatch slow = new CountDownLatch(1);
-        AtomicInteger started = new AtomicInteger();
-        ConcurrentList<Integer> out = new ConcurrentList<>();
-        RunningPipeline p = Pipeline.from(IntStream.range(0, 3000).boxed().toList())
-                .mapParallel("work", 4, true, x -> {
-                    started.incrementAndGet();
-                    if (x == 0) {
-                        await(slow);
-                    }
-                    return x;
-                }).to("out", out).threads(threads).start();
-        Poll.until("the default window is used up and every worker waits", () -> started.get() == 1024
-                && threads.made().stream().filter(t -> t.getName().contains("work:worker")
-                        && t.getState() == Thread.State.WAITING).count() == 4);
-        assertThat(out.size()).isZero();
-        assertThat(p.stats().stage("work").orElseThrow().itemsIn()).isEqualTo(1024);
-        slow.countDown();
-        p.await();
-        assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 3000).boxed().toList());
-        threads.assertAllEnded();
+    void theDefaultWindowIs1024ItemsOnVirtualThreadsAnd64OnPlatformThreads() throws Exception {
+        for (boolean platform : new boolean[] {false, true}) {
+            int window = platform ? 64 : 1024;
+            CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
+            CountDownLatch slow = new CountDownLatch(1);
+            AtomicInteger started = new AtomicInteger();
+            ConcurrentList<Integer> out = new ConcurrentList<>();
+            RunningPipeline p = Pipeline.from(IntStream.range(0, 3000).boxed().toList())
+                    .mapParallel("work", 4, true, x -> {
+                        started.incrementAndGet();
+                        if (x == 0) {
+                            await(slow);
+                        }
+                        return x;
+                    }).to("out", out).threads(threads).start();
+            Poll.until("the default window is used up and every worker waits", () -> started.get() == window
+                    && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                            && t.getState() == Thread.State.WAITING).count() == 4);
+            assertThat(out.size()).isZero();
+            assertThat(p.stats().stage("work").orElseThrow().itemsIn()).isEqualTo(window);
+            slow.countDown();
+            p.await();
+            assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 3000).boxed().toList());
+            threads.assertAllEnded();
+        }
     }
 
     @Test
