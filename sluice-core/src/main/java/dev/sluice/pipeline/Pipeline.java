@@ -202,7 +202,7 @@ public final class Pipeline<T> {
 
     /**
      * Applies {@code f} on {@code n} threads. With {@code ordered} true the output keeps the input order,
-     * with a reorder window of {@code max(4 * n, 1024)} items on virtual threads and {@code max(4 * n, 64)} on
+     * with a reorder window of {@code max(4 * n, 2048)} items on virtual threads and {@code max(4 * n, 64)} on
      * platform threads (see {@link #mapParallel(String, int, boolean, int, Function)});
      * with false each result is emitted as soon as it is done.
      */

@@ -66,14 +66,14 @@ class OrderingTest {
     }
 
     @Test
-    void theDefaultWindowIs1024ItemsOnVirtualThreadsAnd64OnPlatformThreads() throws Exception {
+    void theDefaultWindowIs2048ItemsOnVirtualThreadsAnd64OnPlatformThreads() throws Exception {
         for (boolean platform : new boolean[] {false, true}) {
-            int window = platform ? 64 : 1024;
+            int window = platform ? 64 : 2048;
             CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
             CountDownLatch slow = new CountDownLatch(1);
             AtomicInteger started = new AtomicInteger();
             ConcurrentList<Integer> out = new ConcurrentList<>();
-            RunningPipeline p = Pipeline.from(IntStream.range(0, 3000).boxed().toList())
+            RunningPipeline p = Pipeline.from(IntStream.range(0, 5000).boxed().toList())
                     .mapParallel("work", 4, true, x -> {
                         started.incrementAndGet();
                         if (x == 0) {
@@ -88,7 +88,7 @@ class OrderingTest {
             assertThat(p.stats().stage("work").orElseThrow().itemsIn()).isEqualTo(window);
             slow.countDown();
             p.await();
-            assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 3000).boxed().toList());
+            assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 5000).boxed().toList());
             threads.assertAllEnded();
         }
     }

@@ -24,10 +24,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code mapParallel(4, ordered)} on uniform work: {@value #ITEMS} items, each costing
  * {@code Blackhole.consumeCPU(work)} (the same for every item), through source -> mapParallel -> sink;
  * items/s. {@code ordered=true} (4 workers taking item and sequence number from the input link in one
- * step, a reorder ring emitted by whichever worker completes its head, the default window of
- * max(4n, 1024)) against {@code ordered=false} (4 workers reading the input link and emitting as done). The
+ * step, a reorder ring emitted by whichever worker completes its head, the default window: max(4n, 2048)
+ * on virtual threads, max(4n, 64) on platform threads) against {@code ordered=false} (4 workers reading the input link and emitting as done). The
  * target: ordered within 20% of unordered. {@code window} 0 means the default; {@code -p window=0,64}
- * adds the previous default of 64 (it only changes the ordered runs).
+ * adds the previous default of 64 on both (it only changes the ordered runs).
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar OrderedParallelBenchmark

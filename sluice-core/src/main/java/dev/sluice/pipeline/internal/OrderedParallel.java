@@ -71,21 +71,22 @@ public final class OrderedParallel extends StageBody {
     }
 
     /**
-     * The default reorder window: {@code max(4n, 1024)} on virtual threads, {@code max(4n, 64)} on platform
+     * The default reorder window: {@code max(4n, 2048)} on virtual threads, {@code max(4n, 64)} on platform
      * threads.
      *
      * <p>Why they differ: a worker that is not running while it holds an item stalls the whole stage once
      * the window is used up behind that item. On a busy machine the OS takes a core away for a time slice of
      * a few milliseconds; a virtual thread mounted on that carrier cannot move to the other one, so the stage
      * goes on for window / throughput (64 items: about 0.15 ms at 400k items/s) and stands still for the
-     * rest of the slice. Measured with another process busy on one of two cores, ordered / unordered on
-     * virtual threads: 0.58 with a window of 64, 0.65 with 256, 0.86-0.89 with 1024, 0.97-1.03 with
-     * 2048-4096. Platform threads are rescheduled by the OS on whichever core is free, and there the small
-     * window was the fastest (1.32 with 64, 1.2 with 256, 0.90-0.96 with 1024): workers waiting on the
-     * window leave the cores to the threads that can go on.
+     * rest of the slice. Measured on a shared 2-core machine while other work took about one core,
+     * ordered / unordered on virtual threads: 0.56-0.58 with a window of 64, 0.65 with 256, 0.86-0.91 with
+     * 1024, 0.97-1.03 with 2048, 0.95-1.03 with 4096; 2048 items are a few milliseconds of fast items.
+     * Platform threads are rescheduled by the OS on whichever core is free, and there the small window
+     * measured as fast as any (1.10-1.32 with 64, 0.90-1.21 with 1024: the spread of a noisy machine), so
+     * they keep the previous default and its smaller memory.
      */
     static int defaultWindow(int workers, boolean virtual) {
-        long least = virtual ? 1024 : 64;
+        long least = virtual ? 2048 : 64;
         return (int) Math.min(Math.max(4L * workers, least), Channel.MAX_CAPACITY);
     }
 
