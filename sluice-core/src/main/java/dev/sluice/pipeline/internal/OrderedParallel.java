@@ -79,11 +79,11 @@ public final class OrderedParallel extends StageBody {
      * a few milliseconds; a virtual thread mounted on that carrier cannot move to the other one, so the stage
      * goes on for window / throughput (64 items: about 0.15 ms at 400k items/s) and stands still for the
      * rest of the slice. Measured on a shared 2-core machine while other work took about one core,
-     * ordered / unordered on virtual threads: 0.56-0.58 with a window of 64, 0.65 with 256, 0.86-0.91 with
-     * 1024, 0.97-1.03 with 2048, 0.95-1.03 with 4096; 2048 items are a few milliseconds of fast items.
-     * Platform threads are rescheduled by the OS on whichever core is free, and there the small window
-     * measured as fast as any (1.10-1.32 with 64, 0.90-1.21 with 1024: the spread of a noisy machine), so
-     * they keep the previous default and its smaller memory.
+     * ordered / unordered on virtual threads: 0.50-0.58 with a window of 64, 0.64-0.66 with 256, 0.86-0.91
+     * with 1024, 0.97-1.00 with 2048, 0.95-1.03 with 4096; 2048 items are a few milliseconds of fast items.
+     * Platform threads are rescheduled by the OS on whichever core is free: there the window made no
+     * difference beyond the noise (1.00-1.32 with 64, 0.90-1.21 with 1024), and one paired run of a 1024
+     * default against 64 measured ordered 203k against 279k items/s, so they keep 64 and its smaller memory.
      */
     static int defaultWindow(int workers, boolean virtual) {
         long least = virtual ? 2048 : 64;
