@@ -202,16 +202,17 @@ public final class Pipeline<T> {
 
     /**
      * Applies {@code f} on {@code n} threads. With {@code ordered} true the output keeps the input order,
-     * with a reorder window of {@code max(4 * n, 64)} items (see {@link #mapParallel(String, int, boolean, int, Function)});
+     * with a reorder window of {@code max(4 * n, 2048)} items on virtual threads and {@code max(4 * n, 64)} on
+     * platform threads (see {@link #mapParallel(String, int, boolean, int, Function)});
      * with false each result is emitted as soon as it is done.
      */
     public <R> Pipeline<R> mapParallel(String name, int n, boolean ordered, Function<? super T, ? extends R> f) {
-        return mapParallel(name, n, ordered, defaultWindow(n), f);
+        return parallel(checkName(name), n, ordered, null, f);
     }
 
     /** {@link #mapParallel(String, int, boolean, Function)} with a generated name. */
     public <R> Pipeline<R> mapParallel(int n, boolean ordered, Function<? super T, ? extends R> f) {
-        return parallel(null, n, ordered, defaultWindow(n), f);
+        return parallel(null, n, ordered, null, f);
     }
 
     /**
@@ -225,20 +226,15 @@ public final class Pipeline<T> {
         return parallel(checkName(name), n, ordered, window, f);
     }
 
-    private static int defaultWindow(int n) {
-        // At least a link's worth: on two cores a worker thread descheduled by the OS while it holds the
-        // head item stalls the whole stage once the window is used up, and 4 * n items (16 for 4 workers)
-        // were used up within microseconds (ordered measured 0.6-0.7x of unordered; 64 measured 1.0x).
-        return n > 0 ? (int) Math.min(Math.max(4L * n, DEFAULT_CAPACITY), dev.sluice.channel.Channel.MAX_CAPACITY) : n;
-    }
-
     @SuppressWarnings("unchecked")
-    private <R> Pipeline<R> parallel(String name, int n, boolean ordered, int window, Function<? super T, ? extends R> f) {
+    private <R> Pipeline<R> parallel(String name, int n, boolean ordered, Integer window, Function<? super T, ? extends R> f) {
         if (n <= 0) {
             throw new IllegalArgumentException("mapParallel needs n >= 1 workers, got " + n);
         }
         Function<Object, Object> g = (Function<Object, Object>) (Function<?, ?>) Objects.requireNonNull(f, "function");
-        return then(name, ordered ? new OrderedParallel(n, window, g) : Transforms.parallelUnordered(n, g));
+        // window null: the default, which depends on the kind of thread the stage will run on
+        return then(name, !ordered ? Transforms.parallelUnordered(n, g)
+                : window == null ? OrderedParallel.withDefaultWindow(n, g) : new OrderedParallel(n, window, g));
     }
 
     /**

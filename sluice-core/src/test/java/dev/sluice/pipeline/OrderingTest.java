@@ -40,6 +40,60 @@ class OrderingTest {
     }
 
     @Test
+    void orderedMapParallelKeepsInputOrderWhenTheWindowIsOftenFull() throws Exception {
+        // Small windows: workers often wait for a slot and are woken together once a quarter is free.
+        for (boolean platform : new boolean[] {false, true}) {
+            for (int[] shape : new int[][] {{4, 1}, {4, 5}, {8, 8}, {3, 12}}) {
+                int workers = shape[0];
+                int window = shape[1];
+                CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
+                ConcurrentList<Integer> out = new ConcurrentList<>();
+                List<Integer> in = IntStream.range(0, 3000).boxed().toList();
+                Pipeline.from(in).mapParallel("work", workers, true, window, x -> {
+                    if (ThreadLocalRandom.current().nextInt(16) == 0) {
+                        try {
+                            return work(x);
+                        } catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                    return x;
+                }).to("out", out).threads(threads).run();
+                assertThat(out.snapshot()).as("%d workers, window %d", workers, window).isEqualTo(in);
+                threads.assertAllEnded();
+            }
+        }
+    }
+
+    @Test
+    void theDefaultWindowIs2048ItemsOnVirtualThreadsAnd64OnPlatformThreads() throws Exception {
+        for (boolean platform : new boolean[] {false, true}) {
+            int window = platform ? 64 : 2048;
+            CountingThreads threads = platform ? CountingThreads.platform() : CountingThreads.virtual();
+            CountDownLatch slow = new CountDownLatch(1);
+            AtomicInteger started = new AtomicInteger();
+            ConcurrentList<Integer> out = new ConcurrentList<>();
+            RunningPipeline p = Pipeline.from(IntStream.range(0, 5000).boxed().toList())
+                    .mapParallel("work", 4, true, x -> {
+                        started.incrementAndGet();
+                        if (x == 0) {
+                            await(slow);
+                        }
+                        return x;
+                    }).to("out", out).threads(threads).start();
+            Poll.until("the default window is used up and every worker waits", () -> started.get() == window
+                    && threads.made().stream().filter(t -> t.getName().contains("work:worker")
+                            && t.getState() == Thread.State.WAITING).count() == 4);
+            assertThat(out.size()).isZero();
+            assertThat(p.stats().stage("work").orElseThrow().itemsIn()).isEqualTo(window);
+            slow.countDown();
+            p.await();
+            assertThat(out.snapshot()).isEqualTo(IntStream.range(0, 5000).boxed().toList());
+            threads.assertAllEnded();
+        }
+    }
+
+    @Test
     void unorderedMapParallelEmitsAsDoneSoASlowItemDoesNotHoldBackLaterOnes() throws Exception {
         CountDownLatch slow = new CountDownLatch(1);
         ConcurrentList<Integer> out = new ConcurrentList<>();

@@ -24,9 +24,10 @@ import org.openjdk.jmh.infra.Blackhole;
  * {@code mapParallel(4, ordered)} on uniform work: {@value #ITEMS} items, each costing
  * {@code Blackhole.consumeCPU(work)} (the same for every item), through source -> mapParallel -> sink;
  * items/s. {@code ordered=true} (4 workers taking item and sequence number from the input link in one
- * step, a reorder ring emitted by whichever worker completes its head, the default window of 64) against
- * {@code ordered=false} (4 workers reading the input link and emitting as done). The target: ordered within
- * 20% of unordered.
+ * step, a reorder ring emitted by whichever worker completes its head, the default window: max(4n, 2048)
+ * on virtual threads, max(4n, 64) on platform threads) against {@code ordered=false} (4 workers reading the input link and emitting as done). The
+ * target: ordered within 20% of unordered. {@code window} 0 means the default; {@code -p window=0,64}
+ * adds the previous default of 64 on both (it only changes the ordered runs).
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar OrderedParallelBenchmark
@@ -52,6 +53,10 @@ public class OrderedParallelBenchmark {
     @Param({"virtual", "platform"})
     public String threads;
 
+    /** The reorder window; 0 for the default. */
+    @Param({"0"})
+    public int window;
+
     private PipelinePlan plan;
 
     @Setup
@@ -63,11 +68,12 @@ public class OrderedParallelBenchmark {
         ThreadFactory factory = threads.equals("virtual") ? Thread.ofVirtual().factory()
                 : Thread.ofPlatform().daemon(true).factory();
         long tokens = work;
-        plan = Pipeline.from(items)
-                .mapParallel("work", 4, ordered, x -> {
-                    Blackhole.consumeCPU(tokens);
-                    return x;
-                })
+        java.util.function.Function<Integer, Integer> f = x -> {
+            Blackhole.consumeCPU(tokens);
+            return x;
+        };
+        Pipeline<Integer> source = Pipeline.from(items);
+        plan = (window == 0 ? source.mapParallel("work", 4, ordered, f) : source.mapParallel("work", 4, ordered, window, f))
                 .to("sink", x -> bh.consume(x))
                 .threads(factory);
     }

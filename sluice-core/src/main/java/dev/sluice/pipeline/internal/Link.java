@@ -71,6 +71,14 @@ public final class Link {
             if (x != null) {
                 return x;
             }
+            if (Thread.currentThread().isVirtual()) {
+                // The same one yield before parking as receive (see afterYield), so that ordered and
+                // unordered workers wait for input alike.
+                Thread.yield();
+                if ((x = c.tryReceiveNumbered(number)) != null) {
+                    return x;
+                }
+            }
             long t0 = System.nanoTime();
             try {
                 return c.receiveNumbered(run.ctx, number);
