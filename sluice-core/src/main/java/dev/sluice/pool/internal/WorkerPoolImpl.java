@@ -50,7 +50,7 @@ public final class WorkerPoolImpl implements WorkerPool {
      * (ChannelImpl.tryReceiveInto) into its own array and runs them in order. Its state word packs
      * (seq, phase, next, end): batch[next..end) are taken and not yet started. The jobs a worker holds are
      * still queued for every purpose: the channel counts them against its capacity (BatchHolder: a sender
-     * that finds no room asks unstarted() for the exact figure), stats().queueDepth() counts them, abort
+     * that finds no room asks recountHeld() for the exact figure), stats().queueDepth() counts them, abort
      * hands them back and drain runs them. The count of held jobs rises only under the channel's lock (a
      * take publishes its batch in the lock, a steal runs in it), so a sender never sees a job in between.
      * When a held job starts (the claim CAS below, a full fence), the worker reads sendersParked and, if
@@ -127,9 +127,16 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final long ABORT_POLL_NANOS = 100_000L;
 
     /** Polls of the channel's readyHint a spinning worker makes before it parks (a few microseconds). */
-    private static final int SPINS = 256;
+    private static final int SPINS = Integer.getInteger("sluice.pool.spins", 256);
     /** Spinning only helps when the submitter can run on another core at the same time. */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+    /**
+     * Failed tryLock attempts on the queue's lock before a thread queues on it. Its sections are short, but
+     * a thread that queues parks, and on a small, busy machine a park and its unpark cost tens of
+     * microseconds: a profile of one producer and 2 workers on 2 cores showed the producer parked on this
+     * lock about once per 150 jobs without the spin (and ThreadPoolExecutor's producer almost never).
+     */
+    private static final int LOCK_SPINS = Integer.getInteger("sluice.pool.lockSpins", 64);
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final VarHandle STATE;
@@ -200,7 +207,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         if (queueCapacity > 0) {
             // Senders park at once when the queue is full: spinning would take a core from the workers
             // that are about to make room (this pool's workers are the only receivers).
-            this.idleAware = new ChannelImpl<>(queueCapacity, name + "-queue", this::unstarted, 0);
+            this.idleAware = new ChannelImpl<>(queueCapacity, name + "-queue", this::recountHeld, 0, LOCK_SPINS);
             this.queue = idleAware;
         } else {
             this.queue = Channel.<Object>builder().capacity(0).name(name + "-queue").build();
@@ -402,6 +409,12 @@ public final class WorkerPoolImpl implements WorkerPool {
         long completedCount;
         /** True while parked on the idle stack; cleared by the waker before it unparks. */
         volatile boolean parked;
+        /**
+         * This worker's part of the queue's bound on held jobs (ChannelImpl.heldBound): at least the
+         * unstarted jobs of its batch. Read and written only under the queue's lock: by a take
+         * (taken()), a steal (stealLocked) and a recount (recountHeld).
+         */
+        int heldBound;
 
         WorkerPoolImpl pool() {
             return WorkerPoolImpl.this;
@@ -417,8 +430,11 @@ public final class WorkerPoolImpl implements WorkerPool {
          * abort), and before any sender's count of held jobs.
          */
         @Override
-        public void taken(int n) {
+        public int taken(int n) {
             STATE.setVolatile(this, word(++seq, STARTING, 1, n));
+            int gaveUp = heldBound; // it held nothing before this take (it was TAKING)
+            heldBound = n - 1;
+            return gaveUp;
         }
 
         @Override
@@ -616,7 +632,9 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
         int n;
         try {
-            n = receiveBatch(w);
+            // The buffer looked empty: go straight to the idle path, whose last take before parking
+            // is under the lock (this skips only a take that would have found nothing).
+            n = idleAware.readyHint() ? receiveBatch(w) : 0;
         } catch (ChannelClosedException closed) {
             n = steal(w);
             if (n == 0) {
@@ -643,7 +661,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 } finally {
                     spinning = 0; // before the takes below: a submitter that saw us spinning did not wake anyone
                 }
-                int n = takeOrSteal(w);
+                int n = takeOrSteal(w, false);
                 if (n > 0) {
                     return n;
                 }
@@ -651,7 +669,7 @@ public final class WorkerPoolImpl implements WorkerPool {
             pushIdle(w);
             int n;
             try {
-                n = takeOrSteal(w);
+                n = takeOrSteal(w, true);
             } catch (ChannelClosedException closedAndDrained) {
                 removeIdle(w);
                 throw closedAndDrained;
@@ -667,10 +685,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
     }
 
-    private int takeOrSteal(Worker w) {
+    /**
+     * A take, else a steal. Only the take after this worker published itself as idle ({@code last}) must
+     * take the queue's lock whatever the buffer looks like: it is the half of the no-lost-wake-up pairing
+     * (see the overview) that must see a job sent before the submitter read idleCount. An earlier take
+     * may trust readyHint's lock-free look, because a false "empty" only delays the job to that last take.
+     */
+    private int takeOrSteal(Worker w, boolean last) {
         int n;
         try {
-            n = receiveBatch(w);
+            n = last || idleAware.readyHint() ? receiveBatch(w) : 0;
         } catch (ChannelClosedException closed) {
             n = steal(w);
             if (n == 0) {
@@ -683,6 +707,21 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private int receiveBatch(Worker w) {
         return idleAware.tryReceiveInto(w.batch, batchSize, w);
+    }
+
+    /**
+     * The queue's recount of held jobs, under its lock: each worker's count can only fall outside the
+     * lock, so the figure read is a valid bound for that worker until its next take or steal.
+     */
+    private int recountHeld() {
+        int n = 0;
+        for (Worker w : workers) {
+            long s = w.state;
+            int held = endOf(s) - nextOf(s);
+            w.heldBound = held;
+            n += held;
+        }
+        return n;
     }
 
     /** Jobs taken into batches and not yet started: they count against the queue's capacity. */
@@ -701,7 +740,7 @@ public final class WorkerPoolImpl implements WorkerPool {
      * succeeds: the owner rewrites slots only after its word changed (a new batch has a new seq).
      */
     private int steal(Worker thief) {
-        if (aborted || workers.length == 1 || idleAware == null) {
+        if (aborted || workers.length == 1 || idleAware == null || !anyStealable(thief)) {
             return 0;
         }
         // Under the queue's lock, so that a sender counting held jobs never sees them between two workers.
@@ -710,6 +749,25 @@ public final class WorkerPoolImpl implements WorkerPool {
             idleAware.refillParked(); // the first stolen job starts now: its slot is free
         }
         return k;
+    }
+
+    /**
+     * A lock-free look at the other workers' words: true if one holds unstarted jobs (or is STARTING, a
+     * few instructions from RUNNING). The words are volatile and are read after this worker pushed
+     * itself idle, which is what the pairing with a batch owner needs (see the overview); stealLocked
+     * reads them again under the lock, so a stale true costs one acquisition and nothing else.
+     */
+    private boolean anyStealable(Worker thief) {
+        for (Worker v : workers) {
+            if (v != thief) {
+                long cur = v.state;
+                int p = phaseOf(cur);
+                if ((p == RUNNING || p == STARTING) && nextOf(cur) != endOf(cur)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private int stealLocked(Worker thief) {
@@ -734,6 +792,9 @@ public final class WorkerPoolImpl implements WorkerPool {
                 int mid = end - k;
                 System.arraycopy(v.batch, mid, into, 0, k);
                 if (STATE.compareAndSet(v, cur, word(seqOf(cur), RUNNING, next, mid))) {
+                    // The k jobs move from v's part of the queue's bound to the thief's, which claims one
+                    // at once: the sum of the parts falls, so the queue's bound still covers them.
+                    v.heldBound -= k;
                     thief.taken(k);
                     return k;
                 }
