@@ -41,7 +41,7 @@ public final class PoolCpuRatio {
 
     private static final int JOBS = 10_000;
     private static final int BATCHES_PER_ROUND = 50;
-    private static final int WARM_UP_ROUNDS = 3;
+    private static final int WARM_UP_ROUNDS = 5;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final AtomicInteger remaining = new AtomicInteger();

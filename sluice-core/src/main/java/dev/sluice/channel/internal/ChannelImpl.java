@@ -113,9 +113,10 @@ public final class ChannelImpl<T> implements Channel<T> {
          * Publishes the n items just taken, of which the first is started at once. Called only when the
          * sink holds no unstarted item. Returns the part of the channel's bound on held items this sink
          * stood for until now, which it gives up (its held items were all started or moved to another
-         * sink since); from then on it stands for n - 1.
+         * sink since); from then on it stands for n - 1. {@code stillBuffered} is the number of items left
+         * in the buffer after the take.
          */
-        int taken(int n);
+        int taken(int n, int stillBuffered);
     }
 
     // Guarded by lock.
@@ -493,6 +494,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
     }
 
+    /** For batch holders, with the lock held (in {@link #underLock}): the number of buffered items. */
+    public int bufferedLocked() {
+        return count;
+    }
+
     /** For batch holders: runs {@code body} with the lock held (moving held items between holders). */
     public int underLock(java.util.function.IntSupplier body) {
         acquire();
@@ -523,7 +529,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 received++;
             }
             if (n > 0) {
-                heldBound += n - 1 - sink.taken(n);
+                heldBound += n - 1 - sink.taken(n, count);
                 woken = refillFromSender();
             } else if (closed) {
                 throw closedForReceive();

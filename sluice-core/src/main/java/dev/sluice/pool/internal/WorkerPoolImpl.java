@@ -99,15 +99,30 @@ public final class WorkerPoolImpl implements WorkerPool {
      *     parks, so queued jobs do not wait for a busy worker while another sleeps.
      *
      * No lost wake-up: a worker publishes itself (idle stack, then the volatile idleCount) before its last
-     * tryReceive, and a submitter reads idleCount and spinning after its send's unlock. Both are
-     * synchronization actions, so either the submitter sees the idle worker (and, with no spinner, wakes
-     * it) or the worker's tryReceive comes after the send in lock order and finds the job. A spinner
-     * that gives up clears `spinning` before its own take, which closes the same window. drain and abort
+     * tryReceive, and a submitter reads idleCount and searching after its send's unlock. Both are
+     * synchronization actions, so either the submitter sees the idle worker (and, with no searcher, wakes
+     * it) or the worker's tryReceive comes after the send in lock order and finds the job. The spinner is
+     * a searcher (below), so a submitter that sees it spinning does not wake anyone. drain and abort
      * wake every idle worker after closing the channel; a worker publishing itself after that finds the
      * channel closed on its next take. A queue of capacity 0 cannot buffer a job for an idle worker, so
      * there workers wait in the channel's receive as before. Jobs held in a batch: the owner of a new
      * batch of more than one stores RUNNING (volatile) and then reads idleCount; a worker about to park
      * pushes itself and then tries to steal (reading the owner's word): one of them sees the other.
+     *
+     * Searching workers. With workers faster than their submitter, the worker that has just finished its
+     * batch comes back for the next job within nanoseconds, and waking the other worker for every job
+     * costs the submitter an unpark and both workers a park (on a 2-core machine also a core). So a
+     * worker counts itself in `searching` from the moment it finishes a batch until its next take succeeds
+     * (the decrement is inside the take, under the queue's lock) or it has pushed itself idle (the
+     * decrement follows the idleCount write), and wakes look for `idleCount > 0 && searching == 0`. A
+     * submitter that saw a searcher skips the wake: that searcher's decrement comes after the read in
+     * synchronization order, and its take (or, after pushing itself idle, its last take) comes after the
+     * decrement, so it takes after the send and finds the job. If its take leaves jobs in the buffer
+     * (the count after its own dequeue, read under the lock), it does the wake itself, on the same rule.
+     * A job that blocks never holds up the others this way: a worker running a job is not searching.
+     * The same holds for the unstarted jobs of a new batch: its owner stores RUNNING and then reads
+     * idleCount and searching; a searcher whose take then succeeds looks at the other workers' words
+     * (anyStealable) after leaving `searching`, and wakes an idle worker if one holds unstarted jobs.
      *
      * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
      * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
@@ -141,6 +156,7 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final VarHandle STATE;
     private static final VarHandle SPINNING;
+    private static final VarHandle SEARCHING;
     private static final VarHandle DONE_COUNT;
 
     static {
@@ -149,6 +165,7 @@ public final class WorkerPoolImpl implements WorkerPool {
             STATE = l.findVarHandle(Worker.class, "state", long.class);
             DONE_COUNT = l.findVarHandle(Worker.class, "completedCount", long.class);
             SPINNING = l.findVarHandle(WorkerPoolImpl.class, "spinning", int.class);
+            SEARCHING = l.findVarHandle(WorkerPoolImpl.class, "searching", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -165,6 +182,12 @@ public final class WorkerPoolImpl implements WorkerPool {
     private final boolean spinAllowed;
     /** 1 while a worker spins waiting for work; at most one does. */
     private volatile int spinning;
+    /**
+     * Workers looking for work that are bound to take from the queue (under its lock) before they run a
+     * job or park: those between two batches, the spinner included. While one is, a submit need not wake
+     * an idle worker (see "Searching workers" in the overview). Changed with atomic adds, once per take.
+     */
+    private volatile int searching;
     /** Parked idle workers, newest on top. Guarded by idleLock; idleCount mirrors its size for lock-free reads. */
     private final Worker[] idleStack;
     private int idleTop;
@@ -415,6 +438,10 @@ public final class WorkerPoolImpl implements WorkerPool {
          * (taken()), a steal (stealLocked) and a recount (recountHeld).
          */
         int heldBound;
+        /** Counted in {@code searching}; read and written by this worker's thread only. */
+        boolean searchingCounted;
+        /** The queue still held jobs after this worker's last take; this worker's thread only. */
+        boolean moreWaiting;
 
         WorkerPoolImpl pool() {
             return WorkerPoolImpl.this;
@@ -430,8 +457,10 @@ public final class WorkerPoolImpl implements WorkerPool {
          * abort), and before any sender's count of held jobs.
          */
         @Override
-        public int taken(int n) {
+        public int taken(int n, int stillBuffered) {
             STATE.setVolatile(this, word(++seq, STARTING, 1, n));
+            leaveSearching(this); // under the queue's lock: see "Searching workers"
+            moreWaiting = stillBuffered > 0;
             int gaveUp = heldBound; // it held nothing before this take (it was TAKING)
             heldBound = n - 1;
             return gaveUp;
@@ -456,6 +485,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                     }
                 }
             } finally {
+                leaveSearching(this);
                 STATE.setVolatile(this, word(seq, EXITED, 0, 0));
                 jobContext = null;
                 CURRENT.remove();
@@ -493,9 +523,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 if (first && end > next) {
                     // Volatile, then read idleCount: pairs with a parking worker's push-then-steal (see overview).
                     STATE.setVolatile(this, word(s, RUNNING, next, end));
-                    if (idleCount > 0 && spinning == 0) {
-                        signalWork();
-                    }
+                    signalWork();
                 } else {
                     STATE.setRelease(this, word(s, RUNNING, next, end));
                 }
@@ -627,9 +655,10 @@ public final class WorkerPoolImpl implements WorkerPool {
     private int fill(Worker w) throws InterruptedException {
         if (idleAware == null) {
             w.batch[0] = queue.receive();
-            w.taken(1);
+            w.taken(1, 0);
             return 1;
         }
+        enterSearching(w);
         int n;
         try {
             // The buffer looked empty: go straight to the idle path, whose last take before parking
@@ -645,8 +674,11 @@ public final class WorkerPoolImpl implements WorkerPool {
         if (n == 0) {
             n = idleTake(w);
         }
-        if (idleCount > 0 && spinning == 0 && idleAware.readyHint() && !idleAware.isClosed()) {
-            signalWork(); // more jobs wait: do not leave them to this worker alone
+        // More jobs wait, in the buffer or held by a busy worker: do not leave them to this worker and
+        // the busy one alone. This worker left `searching` in its take, before these reads: a batch owner
+        // or submitter that skipped its wake because this worker was searching is seen here.
+        if (w.moreWaiting || anyStealable(w)) {
+            signalWork();
         }
         return n;
     }
@@ -659,7 +691,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                         Thread.onSpinWait();
                     }
                 } finally {
-                    spinning = 0; // before the takes below: a submitter that saw us spinning did not wake anyone
+                    spinning = 0; // another worker may spin now; this one stays a searcher until its take or push
                 }
                 int n = takeOrSteal(w, false);
                 if (n > 0) {
@@ -682,6 +714,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 Thread.interrupted(); // a stray interrupt aimed at the previous job must not make this spin
                 LockSupport.park(this);
             }
+            enterSearching(w); // woken: off the idle stack, and about to take again
         }
     }
 
@@ -795,7 +828,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                     // The k jobs move from v's part of the queue's bound to the thief's, which claims one
                     // at once: the sum of the parts falls, so the queue's bound still covers them.
                     v.heldBound -= k;
-                    thief.taken(k);
+                    thief.taken(k, idleAware.bufferedLocked());
                     return k;
                 }
                 Arrays.fill(into, 0, k, null);
@@ -812,6 +845,21 @@ public final class WorkerPoolImpl implements WorkerPool {
             idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
         } finally {
             idleLock.unlock();
+        }
+        leaveSearching(w); // after idleCount counts it: a submitter sees it as searching or as idle
+    }
+
+    private void enterSearching(Worker w) {
+        if (!w.searchingCounted) {
+            w.searchingCounted = true;
+            SEARCHING.getAndAdd(this, 1);
+        }
+    }
+
+    private void leaveSearching(Worker w) {
+        if (w.searchingCounted) {
+            w.searchingCounted = false;
+            SEARCHING.getAndAdd(this, -1);
         }
     }
 
@@ -833,9 +881,9 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
     }
 
-    /** After a job entered the buffer: wakes the newest idle worker unless one is spinning (it will see it). */
+    /** After a job entered the buffer: wakes the newest idle worker unless one is searching (it will see it). */
     private void signalWork() {
-        if (idleCount > 0 && spinning == 0) {
+        if (idleCount > 0 && searching == 0) {
             Worker w = null;
             idleLock.lock();
             try {
