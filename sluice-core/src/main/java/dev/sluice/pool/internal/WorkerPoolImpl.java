@@ -155,8 +155,6 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final VarHandle STATE;
-    private static final VarHandle SPINNING;
-    private static final VarHandle SEARCHING;
     private static final VarHandle DONE_COUNT;
 
     static {
@@ -164,8 +162,6 @@ public final class WorkerPoolImpl implements WorkerPool {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Worker.class, "state", long.class);
             DONE_COUNT = l.findVarHandle(Worker.class, "completedCount", long.class);
-            SPINNING = l.findVarHandle(WorkerPoolImpl.class, "spinning", int.class);
-            SEARCHING = l.findVarHandle(WorkerPoolImpl.class, "searching", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -180,18 +176,11 @@ public final class WorkerPoolImpl implements WorkerPool {
     /** Jobs a worker takes per take: at most half the queue shared among the workers, so batches stay small. */
     private final int batchSize;
     private final boolean spinAllowed;
-    /** 1 while a worker spins waiting for work; at most one does. */
-    private volatile int spinning;
-    /**
-     * Workers looking for work that are bound to take from the queue (under its lock) before they run a
-     * job or park: those between two batches, the spinner included. While one is, a submit need not wake
-     * an idle worker (see "Searching workers" in the overview). Changed with atomic adds, once per take.
-     */
-    private volatile int searching;
-    /** Parked idle workers, newest on top. Guarded by idleLock; idleCount mirrors its size for lock-free reads. */
+    /** spinning, searching and idleCount, on a cache line of their own. */
+    private final IdleSignals signals = new IdleSignals();
+    /** Parked idle workers, newest on top. Guarded by idleLock; signals.idleCount mirrors its size for lock-free reads. */
     private final Worker[] idleStack;
     private int idleTop;
-    private volatile int idleCount;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Worker[] workers;
     private final CountDownLatch terminated;
@@ -416,7 +405,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         return (int) w & 0xFF;
     }
 
-    private final class Worker implements Runnable, ChannelImpl.BatchSink {
+    /**
+     * Keeps a worker's fields (its state word and counters, written at every job) off the cache line of
+     * whatever the heap put before it, often the previous worker or its batch array.
+     */
+    abstract static class WorkerPadBefore {
+        int pGap;
+        long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    private final class Worker extends WorkerPadBefore implements Runnable, ChannelImpl.BatchSink {
         Thread thread;
         /** Jobs taken from the queue and not yet started: [next, end) of the state word are live. */
         final Object[] batch = new Object[batchSize];
@@ -685,13 +683,13 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private int idleTake(Worker w) {
         for (;;) {
-            if (spinAllowed && spinning == 0 && SPINNING.compareAndSet(this, 0, 1)) {
+            if (spinAllowed && signals.spinning == 0 && IdleSignals.SPINNING.compareAndSet(signals, 0, 1)) {
                 try {
                     for (int i = 0; i < SPINS && !idleAware.readyHint(); i++) {
                         Thread.onSpinWait();
                     }
                 } finally {
-                    spinning = 0; // another worker may spin now; this one stays a searcher until its take or push
+                    signals.spinning = 0; // another worker may spin now; this one stays a searcher until its take or push
                 }
                 int n = takeOrSteal(w, false);
                 if (n > 0) {
@@ -842,7 +840,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         try {
             w.parked = true;
             idleStack[idleTop++] = w;
-            idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
+            signals.idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
         } finally {
             idleLock.unlock();
         }
@@ -852,14 +850,14 @@ public final class WorkerPoolImpl implements WorkerPool {
     private void enterSearching(Worker w) {
         if (!w.searchingCounted) {
             w.searchingCounted = true;
-            SEARCHING.getAndAdd(this, 1);
+            IdleSignals.SEARCHING.getAndAdd(signals, 1);
         }
     }
 
     private void leaveSearching(Worker w) {
         if (w.searchingCounted) {
             w.searchingCounted = false;
-            SEARCHING.getAndAdd(this, -1);
+            IdleSignals.SEARCHING.getAndAdd(signals, -1);
         }
     }
 
@@ -871,7 +869,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 if (idleStack[i] == w) {
                     System.arraycopy(idleStack, i + 1, idleStack, i, idleTop - i - 1);
                     idleStack[--idleTop] = null;
-                    idleCount = idleTop;
+                    signals.idleCount = idleTop;
                     break;
                 }
             }
@@ -883,14 +881,14 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     /** After a job entered the buffer: wakes the newest idle worker unless one is searching (it will see it). */
     private void signalWork() {
-        if (idleCount > 0 && searching == 0) {
+        if (signals.idleCount > 0 && signals.searching == 0) {
             Worker w = null;
             idleLock.lock();
             try {
                 if (idleTop > 0) {
                     w = idleStack[--idleTop];
                     idleStack[idleTop] = null;
-                    idleCount = idleTop;
+                    signals.idleCount = idleTop;
                     w.parked = false;
                 }
             } finally {
@@ -918,7 +916,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 idleStack[i] = null;
             }
             idleTop = 0;
-            idleCount = 0;
+            signals.idleCount = 0;
         } finally {
             idleLock.unlock();
         }
