@@ -50,12 +50,14 @@ echo "[pool] 2. JMH PoolThroughputBenchmark (3 forks x 5 iterations of 1 s after
 if [ -n "${BEFORE_JAR:-}" ]; then
   echo "[pool] before ($BEFORE_JAR)"
   java -jar "$BEFORE_JAR" PoolThroughputBenchmark -p impl=sluice,sluice-virtual,tpe -f 3 -wi 3 -i 5 -rf text \
-      -rff sluice-bench/results/pool-tiny-jobs-jmh-before.txt | grep -E '^(Benchmark|PoolThroughput)'
+      -rff sluice-bench/results/pool-tiny-jobs-jmh-before.txt | grep -E '^(Benchmark|PoolThroughput)' \
+      || echo "[pool] JMH failed (another JMH holding /tmp/jmh.lock?)" 
   echo "[pool] uptime: $(uptime)"
   echo "[pool] this build"
 fi
 java -jar "$jar" PoolThroughputBenchmark -p impl=sluice,sluice-virtual,tpe -f 3 -wi 3 -i 5 -rf text \
-    -rff sluice-bench/results/pool-tiny-jobs-jmh.txt | grep -E '^(Benchmark|PoolThroughput)'
+    -rff sluice-bench/results/pool-tiny-jobs-jmh.txt | grep -E '^(Benchmark|PoolThroughput)' \
+    || echo "[pool] JMH failed (another JMH holding /tmp/jmh.lock?)"
 echo "[pool] uptime: $(uptime)"
 
 echo "[pool] 3. added shape (not the target's): PoolCpuRatio, 4 producers"
