@@ -519,7 +519,8 @@ public final class WorkerPoolImpl implements WorkerPool {
                     own = mine; // published by the store of RUNNING below
                 }
                 if (first && end > next) {
-                    // Volatile, then read idleCount: pairs with a parking worker's push-then-steal (see overview).
+                    // Volatile, then read idleCount and searching: pairs with a parking worker's push-then-steal
+                    // and with a searcher's take-then-look (see overview).
                     STATE.setVolatile(this, word(s, RUNNING, next, end));
                     signalWork();
                 } else {
@@ -784,9 +785,9 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     /**
      * A lock-free look at the other workers' words: true if one holds unstarted jobs (or is STARTING, a
-     * few instructions from RUNNING). The words are volatile and are read after this worker pushed
-     * itself idle, which is what the pairing with a batch owner needs (see the overview); stealLocked
-     * reads them again under the lock, so a stale true costs one acquisition and nothing else.
+     * few instructions from RUNNING). The words are volatile; read after this worker left `searching`
+     * (by a take or by pushing itself idle), they are what the pairing with a batch owner needs (see the
+     * overview). stealLocked reads them again under the lock, so a stale true costs one acquisition.
      */
     private boolean anyStealable(Worker thief) {
         for (Worker v : workers) {
