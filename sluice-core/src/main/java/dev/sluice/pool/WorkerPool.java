@@ -64,8 +64,9 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Idle workers.</b> A worker with nothing to do parks; at most one idle platform worker at a time
  * first polls the queue for a few microseconds (only on a machine with more than one core), so a stream
  * of small jobs is picked up without waking a parked thread for each. A job that enters the queue while
- * nobody polls wakes the most recently idled worker; a job never waits for a busy worker while another
- * is idle.
+ * no worker is between jobs (polling, or about to take from the queue) wakes the most recently idled
+ * worker; a worker between jobs takes it, or wakes one itself if it leaves jobs behind, so a job never
+ * waits for a busy worker while another is idle.
  *
  * <p><b>Batches.</b> With a queue of at least twice as many slots as workers, a worker takes several
  * queued jobs at once (up to {@code min(32, queueCapacity / (2 * workers))}) and starts them one after
@@ -74,8 +75,8 @@ import java.util.concurrent.CompletableFuture;
  * {@code queueCapacity} (queued plus taken-not-started never exceeds it), in
  * {@link PoolStats#queueDepth()} and {@link DrainReport#notStarted()}; {@link #abort()} hands them back
  * and {@link #drain} runs them. An idle worker takes over the later half of the unstarted jobs of a busy
- * one before it parks, and a worker that takes a batch wakes an idle one, so a long job does not hold
- * the jobs behind it hostage.
+ * one before it parks, and a worker that takes a batch wakes an idle one (unless another worker is
+ * between jobs and will take over first), so a long job does not hold the jobs behind it hostage.
  *
  * <p><b>Overload.</b> A full queue makes {@code submit} wait and {@code trySubmit} fail. With
  * {@link WorkerPoolBuilder#shedAbove(int) shedAbove(high)} and

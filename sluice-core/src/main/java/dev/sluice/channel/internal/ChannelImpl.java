@@ -91,6 +91,8 @@ public final class ChannelImpl<T> implements Channel<T> {
     private final Consumer<? super T> onDrop;
     private final BatchHolder holder;
     private final int senderSpins;
+    /** Failed tryLock attempts before {@link #acquire()} queues on the lock (and may park). */
+    private final int lockSpins;
 
     /**
      * Who takes items in batches and holds them until it starts them (the worker pool). Its count of
@@ -98,13 +100,23 @@ public final class ChannelImpl<T> implements Channel<T> {
      * callback or in {@link #underLock}).
      */
     public interface BatchHolder {
-        /** Items taken in batches and not yet started; called with the lock held. */
-        int unstarted();
+        /**
+         * Items taken in batches and not yet started, counted exactly; called with the lock held. The
+         * holder resets its sinks' bounds (see {@link BatchSink#taken}) to the figures it counted.
+         */
+        int recountHeld();
     }
 
-    /** Called by tryReceiveInto under the lock with the number of items taken, to publish them. */
+    /** One receiver of batches (a worker), as seen by {@link #tryReceiveInto} under the lock. */
     public interface BatchSink {
-        void taken(int n);
+        /**
+         * Publishes the n items just taken, of which the first is started at once. Called only when the
+         * sink holds no unstarted item. Returns the part of the channel's bound on held items this sink
+         * stood for until now, which it gives up (its held items were all started or moved to another
+         * sink since); from then on it stands for n - 1. {@code stillBuffered} is the number of items left
+         * in the buffer after the take.
+         */
+        int taken(int n, int stillBuffered);
     }
 
     // Guarded by lock.
@@ -112,8 +124,10 @@ public final class ChannelImpl<T> implements Channel<T> {
     private int count;
     /**
      * For a channel built with a {@link BatchHolder}: an upper bound of the items taken in batches and not
-     * yet started, counted against the capacity. Raised by each batch take, lowered to the exact figure when
-     * a send finds no room (see room()).
+     * yet started, counted against the capacity. It is at least the sum of the sinks' own bounds, each at
+     * least what that sink holds. A take replaces the taker's part (it holds nothing then) by its new
+     * batch, so the bound stays near the truth without reading the workers; when a send still finds no
+     * room, it is lowered to the exact figure (see room()).
      */
     private int heldBound;
     /** Set under the lock when a sender may park for lack of room; read by batch holders after each start. */
@@ -141,16 +155,23 @@ public final class ChannelImpl<T> implements Channel<T> {
     /**
      * For the worker pool: a BLOCK channel whose receivers take items in batches ({@link #tryReceiveInto}),
      * with {@code holder} counting the taken items not yet started so that they still count against the
-     * capacity, and whose parked senders spin {@code senderSpins} times before parking.
+     * capacity, whose parked senders spin {@code senderSpins} times before parking, and whose lock is tried
+     * {@code lockSpins} times before a thread queues on it.
      */
-    public ChannelImpl(int capacity, String name, BatchHolder holder, int senderSpins) {
-        this(capacity, Overflow.BLOCK, name, null, holder, senderSpins);
+    public ChannelImpl(int capacity, String name, BatchHolder holder, int senderSpins, int lockSpins) {
+        this(capacity, Overflow.BLOCK, name, null, holder, senderSpins, lockSpins);
     }
 
     private ChannelImpl(int capacity, Overflow overflow, String name, Consumer<? super T> onDrop, BatchHolder holder,
             int senderSpins) {
+        this(capacity, overflow, name, onDrop, holder, senderSpins, LOCK_SPINS);
+    }
+
+    private ChannelImpl(int capacity, Overflow overflow, String name, Consumer<? super T> onDrop, BatchHolder holder,
+            int senderSpins, int lockSpins) {
         this.holder = holder;
         this.senderSpins = senderSpins;
+        this.lockSpins = lockSpins;
         this.capacity = capacity;
         this.buffer = new Object[capacity];
         this.overflow = overflow;
@@ -168,7 +189,7 @@ public final class ChannelImpl<T> implements Channel<T> {
      */
     void acquire() {
         for (int i = 0; !lock.tryLock(); i++) {
-            if (i >= LOCK_SPINS) {
+            if (i >= lockSpins) {
                 lock.lock();
                 return;
             }
@@ -419,7 +440,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (holder == null || count >= capacity) {
             return false;
         }
-        heldBound = holder.unstarted();
+        heldBound = holder.recountHeld();
         return count + heldBound < capacity;
     }
 
@@ -433,7 +454,7 @@ public final class ChannelImpl<T> implements Channel<T> {
         if (count >= capacity) {
             return false;
         }
-        heldBound = holder.unstarted();
+        heldBound = holder.recountHeld();
         return count + heldBound < capacity;
     }
 
@@ -473,6 +494,11 @@ public final class ChannelImpl<T> implements Channel<T> {
         }
     }
 
+    /** For batch holders, with the lock held (in {@link #underLock}): the number of buffered items. */
+    public int bufferedLocked() {
+        return count;
+    }
+
     /** For batch holders: runs {@code body} with the lock held (moving held items between holders). */
     public int underLock(java.util.function.IntSupplier body) {
         acquire();
@@ -503,8 +529,7 @@ public final class ChannelImpl<T> implements Channel<T> {
                 received++;
             }
             if (n > 0) {
-                heldBound += n - 1;
-                sink.taken(n);
+                heldBound += n - 1 - sink.taken(n, count);
                 woken = refillFromSender();
             } else if (closed) {
                 throw closedForReceive();

@@ -50,7 +50,7 @@ public final class WorkerPoolImpl implements WorkerPool {
      * (ChannelImpl.tryReceiveInto) into its own array and runs them in order. Its state word packs
      * (seq, phase, next, end): batch[next..end) are taken and not yet started. The jobs a worker holds are
      * still queued for every purpose: the channel counts them against its capacity (BatchHolder: a sender
-     * that finds no room asks unstarted() for the exact figure), stats().queueDepth() counts them, abort
+     * that finds no room asks recountHeld() for the exact figure), stats().queueDepth() counts them, abort
      * hands them back and drain runs them. The count of held jobs rises only under the channel's lock (a
      * take publishes its batch in the lock, a steal runs in it), so a sender never sees a job in between.
      * When a held job starts (the claim CAS below, a full fence), the worker reads sendersParked and, if
@@ -99,15 +99,30 @@ public final class WorkerPoolImpl implements WorkerPool {
      *     parks, so queued jobs do not wait for a busy worker while another sleeps.
      *
      * No lost wake-up: a worker publishes itself (idle stack, then the volatile idleCount) before its last
-     * tryReceive, and a submitter reads idleCount and spinning after its send's unlock. Both are
-     * synchronization actions, so either the submitter sees the idle worker (and, with no spinner, wakes
-     * it) or the worker's tryReceive comes after the send in lock order and finds the job. A spinner
-     * that gives up clears `spinning` before its own take, which closes the same window. drain and abort
+     * tryReceive, and a submitter reads idleCount and searching after its send's unlock. Both are
+     * synchronization actions, so either the submitter sees the idle worker (and, with no searcher, wakes
+     * it) or the worker's tryReceive comes after the send in lock order and finds the job. The spinner is
+     * a searcher (below), so a submitter that sees it spinning does not wake anyone. drain and abort
      * wake every idle worker after closing the channel; a worker publishing itself after that finds the
      * channel closed on its next take. A queue of capacity 0 cannot buffer a job for an idle worker, so
      * there workers wait in the channel's receive as before. Jobs held in a batch: the owner of a new
      * batch of more than one stores RUNNING (volatile) and then reads idleCount; a worker about to park
      * pushes itself and then tries to steal (reading the owner's word): one of them sees the other.
+     *
+     * Searching workers. With workers faster than their submitter, the worker that has just finished its
+     * batch comes back for the next job within nanoseconds, and waking the other worker for every job
+     * costs the submitter an unpark and both workers a park (on a 2-core machine also a core). So a
+     * worker counts itself in `searching` from the moment it finishes a batch until its next take succeeds
+     * (the decrement is inside the take, under the queue's lock) or it has pushed itself idle (the
+     * decrement follows the idleCount write), and wakes look for `idleCount > 0 && searching == 0`. A
+     * submitter that saw a searcher skips the wake: that searcher's decrement comes after the read in
+     * synchronization order, and its take (or, after pushing itself idle, its last take) comes after the
+     * decrement, so it takes after the send and finds the job. If its take leaves jobs in the buffer
+     * (the count after its own dequeue, read under the lock), it does the wake itself, on the same rule.
+     * A job that blocks never holds up the others this way: a worker running a job is not searching.
+     * The same holds for the unstarted jobs of a new batch: its owner stores RUNNING and then reads
+     * idleCount and searching; a searcher whose take then succeeds looks at the other workers' words
+     * (anyStealable) after leaving `searching`, and wakes an idle worker if one holds unstarted jobs.
      *
      * Shedding keeps an exact count of queued-or-reserving jobs (`depth`): a submit reserves a slot with
      * a CAS that fails while `high` are taken, so admission alone never lets more than `high` wait.
@@ -127,13 +142,19 @@ public final class WorkerPoolImpl implements WorkerPool {
     private static final long ABORT_POLL_NANOS = 100_000L;
 
     /** Polls of the channel's readyHint a spinning worker makes before it parks (a few microseconds). */
-    private static final int SPINS = 256;
+    private static final int SPINS = Integer.getInteger("sluice.pool.spins", 256);
     /** Spinning only helps when the submitter can run on another core at the same time. */
     private static final boolean MULTICORE = Runtime.getRuntime().availableProcessors() > 1;
+    /**
+     * Failed tryLock attempts on the queue's lock before a thread queues on it. Its sections are short, but
+     * a thread that queues parks, and on a small, busy machine a park and its unpark cost tens of
+     * microseconds: a profile of one producer and 2 workers on 2 cores showed the producer parked on this
+     * lock about once per 150 jobs without the spin (and ThreadPoolExecutor's producer almost never).
+     */
+    private static final int LOCK_SPINS = Integer.getInteger("sluice.pool.lockSpins", 64);
 
     private static final ThreadLocal<Worker> CURRENT = new ThreadLocal<>();
     private static final VarHandle STATE;
-    private static final VarHandle SPINNING;
     private static final VarHandle DONE_COUNT;
 
     static {
@@ -141,7 +162,6 @@ public final class WorkerPoolImpl implements WorkerPool {
             MethodHandles.Lookup l = MethodHandles.lookup();
             STATE = l.findVarHandle(Worker.class, "state", long.class);
             DONE_COUNT = l.findVarHandle(Worker.class, "completedCount", long.class);
-            SPINNING = l.findVarHandle(WorkerPoolImpl.class, "spinning", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -156,12 +176,11 @@ public final class WorkerPoolImpl implements WorkerPool {
     /** Jobs a worker takes per take: at most half the queue shared among the workers, so batches stay small. */
     private final int batchSize;
     private final boolean spinAllowed;
-    /** 1 while a worker spins waiting for work; at most one does. */
-    private volatile int spinning;
-    /** Parked idle workers, newest on top. Guarded by idleLock; idleCount mirrors its size for lock-free reads. */
+    /** spinning, searching and idleCount, on a cache line of their own. */
+    private final IdleSignals signals = new IdleSignals();
+    /** Parked idle workers, newest on top. Guarded by idleLock; signals.idleCount mirrors its size for lock-free reads. */
     private final Worker[] idleStack;
     private int idleTop;
-    private volatile int idleCount;
     private final ReentrantLock idleLock = new ReentrantLock();
     private final Worker[] workers;
     private final CountDownLatch terminated;
@@ -200,7 +219,7 @@ public final class WorkerPoolImpl implements WorkerPool {
         if (queueCapacity > 0) {
             // Senders park at once when the queue is full: spinning would take a core from the workers
             // that are about to make room (this pool's workers are the only receivers).
-            this.idleAware = new ChannelImpl<>(queueCapacity, name + "-queue", this::unstarted, 0);
+            this.idleAware = new ChannelImpl<>(queueCapacity, name + "-queue", this::recountHeld, 0, LOCK_SPINS);
             this.queue = idleAware;
         } else {
             this.queue = Channel.<Object>builder().capacity(0).name(name + "-queue").build();
@@ -386,7 +405,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         return (int) w & 0xFF;
     }
 
-    private final class Worker implements Runnable, ChannelImpl.BatchSink {
+    /**
+     * Keeps a worker's fields (its state word and counters, written at every job) off the cache line of
+     * whatever the heap put before it, often the previous worker or its batch array.
+     */
+    abstract static class WorkerPadBefore {
+        int pGap;
+        long p0, p1, p2, p3, p4, p5, p6, p7;
+    }
+
+    private final class Worker extends WorkerPadBefore implements Runnable, ChannelImpl.BatchSink {
         Thread thread;
         /** Jobs taken from the queue and not yet started: [next, end) of the state word are live. */
         final Object[] batch = new Object[batchSize];
@@ -402,6 +430,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         long completedCount;
         /** True while parked on the idle stack; cleared by the waker before it unparks. */
         volatile boolean parked;
+        /**
+         * This worker's part of the queue's bound on held jobs (ChannelImpl.heldBound): at least the
+         * unstarted jobs of its batch. Read and written only under the queue's lock: by a take
+         * (taken()), a steal (stealLocked) and a recount (recountHeld).
+         */
+        int heldBound;
+        /** Counted in {@code searching}; read and written by this worker's thread only. */
+        boolean searchingCounted;
+        /** The queue still held jobs after this worker's last take; this worker's thread only. */
+        boolean moreWaiting;
 
         WorkerPoolImpl pool() {
             return WorkerPoolImpl.this;
@@ -417,8 +455,13 @@ public final class WorkerPoolImpl implements WorkerPool {
          * abort), and before any sender's count of held jobs.
          */
         @Override
-        public void taken(int n) {
+        public int taken(int n, int stillBuffered) {
             STATE.setVolatile(this, word(++seq, STARTING, 1, n));
+            leaveSearching(this); // under the queue's lock: see "Searching workers"
+            moreWaiting = stillBuffered > 0;
+            int gaveUp = heldBound; // it held nothing before this take (it was TAKING)
+            heldBound = n - 1;
+            return gaveUp;
         }
 
         @Override
@@ -440,6 +483,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                     }
                 }
             } finally {
+                leaveSearching(this);
                 STATE.setVolatile(this, word(seq, EXITED, 0, 0));
                 jobContext = null;
                 CURRENT.remove();
@@ -475,11 +519,10 @@ public final class WorkerPoolImpl implements WorkerPool {
                     own = mine; // published by the store of RUNNING below
                 }
                 if (first && end > next) {
-                    // Volatile, then read idleCount: pairs with a parking worker's push-then-steal (see overview).
+                    // Volatile, then read idleCount and searching: pairs with a parking worker's push-then-steal
+                    // and with a searcher's take-then-look (see overview).
                     STATE.setVolatile(this, word(s, RUNNING, next, end));
-                    if (idleCount > 0 && spinning == 0) {
-                        signalWork();
-                    }
+                    signalWork();
                 } else {
                     STATE.setRelease(this, word(s, RUNNING, next, end));
                 }
@@ -611,12 +654,15 @@ public final class WorkerPoolImpl implements WorkerPool {
     private int fill(Worker w) throws InterruptedException {
         if (idleAware == null) {
             w.batch[0] = queue.receive();
-            w.taken(1);
+            w.taken(1, 0);
             return 1;
         }
+        enterSearching(w);
         int n;
         try {
-            n = receiveBatch(w);
+            // The buffer looked empty: go straight to the idle path, whose last take before parking
+            // is under the lock (this skips only a take that would have found nothing).
+            n = idleAware.readyHint() ? receiveBatch(w) : 0;
         } catch (ChannelClosedException closed) {
             n = steal(w);
             if (n == 0) {
@@ -627,23 +673,26 @@ public final class WorkerPoolImpl implements WorkerPool {
         if (n == 0) {
             n = idleTake(w);
         }
-        if (idleCount > 0 && spinning == 0 && idleAware.readyHint() && !idleAware.isClosed()) {
-            signalWork(); // more jobs wait: do not leave them to this worker alone
+        // More jobs wait, in the buffer or held by a busy worker: do not leave them to this worker and
+        // the busy one alone. This worker left `searching` in its take, before these reads: a batch owner
+        // or submitter that skipped its wake because this worker was searching is seen here.
+        if (w.moreWaiting || anyStealable(w)) {
+            signalWork();
         }
         return n;
     }
 
     private int idleTake(Worker w) {
         for (;;) {
-            if (spinAllowed && spinning == 0 && SPINNING.compareAndSet(this, 0, 1)) {
+            if (spinAllowed && signals.spinning == 0 && IdleSignals.SPINNING.compareAndSet(signals, 0, 1)) {
                 try {
                     for (int i = 0; i < SPINS && !idleAware.readyHint(); i++) {
                         Thread.onSpinWait();
                     }
                 } finally {
-                    spinning = 0; // before the takes below: a submitter that saw us spinning did not wake anyone
+                    signals.spinning = 0; // another worker may spin now; this one stays a searcher until its take or push
                 }
-                int n = takeOrSteal(w);
+                int n = takeOrSteal(w, false);
                 if (n > 0) {
                     return n;
                 }
@@ -651,7 +700,7 @@ public final class WorkerPoolImpl implements WorkerPool {
             pushIdle(w);
             int n;
             try {
-                n = takeOrSteal(w);
+                n = takeOrSteal(w, true);
             } catch (ChannelClosedException closedAndDrained) {
                 removeIdle(w);
                 throw closedAndDrained;
@@ -664,13 +713,20 @@ public final class WorkerPoolImpl implements WorkerPool {
                 Thread.interrupted(); // a stray interrupt aimed at the previous job must not make this spin
                 LockSupport.park(this);
             }
+            enterSearching(w); // woken: off the idle stack, and about to take again
         }
     }
 
-    private int takeOrSteal(Worker w) {
+    /**
+     * A take, else a steal. Only the take after this worker published itself as idle ({@code last}) must
+     * take the queue's lock whatever the buffer looks like: it is the half of the no-lost-wake-up pairing
+     * (see the overview) that must see a job sent before the submitter read idleCount. An earlier take
+     * may trust readyHint's lock-free look, because a false "empty" only delays the job to that last take.
+     */
+    private int takeOrSteal(Worker w, boolean last) {
         int n;
         try {
-            n = receiveBatch(w);
+            n = last || idleAware.readyHint() ? receiveBatch(w) : 0;
         } catch (ChannelClosedException closed) {
             n = steal(w);
             if (n == 0) {
@@ -683,6 +739,21 @@ public final class WorkerPoolImpl implements WorkerPool {
 
     private int receiveBatch(Worker w) {
         return idleAware.tryReceiveInto(w.batch, batchSize, w);
+    }
+
+    /**
+     * The queue's recount of held jobs, under its lock: each worker's count can only fall outside the
+     * lock, so the figure read is a valid bound for that worker until its next take or steal.
+     */
+    private int recountHeld() {
+        int n = 0;
+        for (Worker w : workers) {
+            long s = w.state;
+            int held = endOf(s) - nextOf(s);
+            w.heldBound = held;
+            n += held;
+        }
+        return n;
     }
 
     /** Jobs taken into batches and not yet started: they count against the queue's capacity. */
@@ -701,7 +772,7 @@ public final class WorkerPoolImpl implements WorkerPool {
      * succeeds: the owner rewrites slots only after its word changed (a new batch has a new seq).
      */
     private int steal(Worker thief) {
-        if (aborted || workers.length == 1 || idleAware == null) {
+        if (aborted || workers.length == 1 || idleAware == null || !anyStealable(thief)) {
             return 0;
         }
         // Under the queue's lock, so that a sender counting held jobs never sees them between two workers.
@@ -710,6 +781,25 @@ public final class WorkerPoolImpl implements WorkerPool {
             idleAware.refillParked(); // the first stolen job starts now: its slot is free
         }
         return k;
+    }
+
+    /**
+     * A lock-free look at the other workers' words: true if one holds unstarted jobs (or is STARTING, a
+     * few instructions from RUNNING). The words are volatile; read after this worker left `searching`
+     * (by a take or by pushing itself idle), they are what the pairing with a batch owner needs (see the
+     * overview). stealLocked reads them again under the lock, so a stale true costs one acquisition.
+     */
+    private boolean anyStealable(Worker thief) {
+        for (Worker v : workers) {
+            if (v != thief) {
+                long cur = v.state;
+                int p = phaseOf(cur);
+                if ((p == RUNNING || p == STARTING) && nextOf(cur) != endOf(cur)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private int stealLocked(Worker thief) {
@@ -734,7 +824,10 @@ public final class WorkerPoolImpl implements WorkerPool {
                 int mid = end - k;
                 System.arraycopy(v.batch, mid, into, 0, k);
                 if (STATE.compareAndSet(v, cur, word(seqOf(cur), RUNNING, next, mid))) {
-                    thief.taken(k);
+                    // The k jobs move from v's part of the queue's bound to the thief's, which claims one
+                    // at once: the sum of the parts falls, so the queue's bound still covers them.
+                    v.heldBound -= k;
+                    thief.taken(k, idleAware.bufferedLocked());
                     return k;
                 }
                 Arrays.fill(into, 0, k, null);
@@ -748,9 +841,24 @@ public final class WorkerPoolImpl implements WorkerPool {
         try {
             w.parked = true;
             idleStack[idleTop++] = w;
-            idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
+            signals.idleCount = idleTop; // volatile write after the push: pairs with signalWork's read
         } finally {
             idleLock.unlock();
+        }
+        leaveSearching(w); // after idleCount counts it: a submitter sees it as searching or as idle
+    }
+
+    private void enterSearching(Worker w) {
+        if (!w.searchingCounted) {
+            w.searchingCounted = true;
+            IdleSignals.SEARCHING.getAndAdd(signals, 1);
+        }
+    }
+
+    private void leaveSearching(Worker w) {
+        if (w.searchingCounted) {
+            w.searchingCounted = false;
+            IdleSignals.SEARCHING.getAndAdd(signals, -1);
         }
     }
 
@@ -762,7 +870,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 if (idleStack[i] == w) {
                     System.arraycopy(idleStack, i + 1, idleStack, i, idleTop - i - 1);
                     idleStack[--idleTop] = null;
-                    idleCount = idleTop;
+                    signals.idleCount = idleTop;
                     break;
                 }
             }
@@ -772,16 +880,16 @@ public final class WorkerPoolImpl implements WorkerPool {
         }
     }
 
-    /** After a job entered the buffer: wakes the newest idle worker unless one is spinning (it will see it). */
+    /** After a job entered the buffer: wakes the newest idle worker unless one is searching (it will see it). */
     private void signalWork() {
-        if (idleCount > 0 && spinning == 0) {
+        if (signals.idleCount > 0 && signals.searching == 0) {
             Worker w = null;
             idleLock.lock();
             try {
                 if (idleTop > 0) {
                     w = idleStack[--idleTop];
                     idleStack[idleTop] = null;
-                    idleCount = idleTop;
+                    signals.idleCount = idleTop;
                     w.parked = false;
                 }
             } finally {
@@ -809,7 +917,7 @@ public final class WorkerPoolImpl implements WorkerPool {
                 idleStack[i] = null;
             }
             idleTop = 0;
-            idleCount = 0;
+            signals.idleCount = 0;
         } finally {
             idleLock.unlock();
         }
