@@ -77,8 +77,11 @@ class ShutdownTest {
                     return x;
                 }).buffer(4)
                 .to("out", out).threads(threads).start();
-        Poll.until("the links before the stuck stage are full",
-                () -> p.stats().link("pass->stuck").orElseThrow().channel().size() == 8
+        // Full links alone are not enough: they can fill while the stuck stage is still passing early
+        // items on, so also wait until it has taken item 20 (items 0..20 in), the one it holds.
+        Poll.until("the stuck stage holds item 20 and the links before it are full",
+                () -> p.stats().stage("stuck").orElseThrow().itemsIn() == 21
+                        && p.stats().link("pass->stuck").orElseThrow().channel().size() == 8
                         && p.stats().link("src->pass").orElseThrow().channel().size() == Pipeline.DEFAULT_CAPACITY);
         ShutdownReport r = p.abort();
         threads.assertAllEnded();
