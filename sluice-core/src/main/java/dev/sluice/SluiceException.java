@@ -14,4 +14,9 @@ public abstract class SluiceException extends RuntimeException {
     protected SluiceException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** With {@code writableStackTrace} false the exception records no stack trace (see {@link BusyException}). */
+    protected SluiceException(String message, Throwable cause, boolean writableStackTrace) {
+        super(message, cause, true, writableStackTrace);
+    }
 }
