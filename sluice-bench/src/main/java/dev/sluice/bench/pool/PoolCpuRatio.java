@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -97,17 +96,8 @@ public final class PoolCpuRatio {
             }
             case "tpe" -> {
                 AtomicInteger n = new AtomicInteger();
-                ThreadPoolExecutor tpe = new ThreadPoolExecutor(2, 2, 0L, TimeUnit.MILLISECONDS,
-                        new ArrayBlockingQueue<>(256), r -> new Thread(r, "cpu-tpe-worker-" + n.getAndIncrement()),
-                        (r, executor) -> {
-                            try {
-                                executor.getQueue().put(r);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new RejectedExecutionException(e);
-                            }
-                        });
-                tpe.prestartAllCoreThreads();
+                ThreadPoolExecutor tpe = PoolPeer.blockingTpe(2, 256,
+                        r -> new Thread(r, "cpu-tpe-worker-" + n.getAndIncrement()));
                 yield new Impl() {
                     @Override
                     public void submit() {
@@ -246,12 +236,12 @@ public final class PoolCpuRatio {
                     cpuRatio[j] = (r[peer][j][1] + r[peer][j][2]) / total[j];
                 }
                 ratio = String.format("  throughput/tpe %.2f [%.2f-%.2f]  tpe cpu/this cpu %.2f [%.2f-%.2f]",
-                        median(wallRatio), min(wallRatio), max(wallRatio), median(cpuRatio), min(cpuRatio),
-                        max(cpuRatio));
+                        PoolPeer.median(wallRatio), PoolPeer.min(wallRatio), PoolPeer.max(wallRatio), PoolPeer.median(cpuRatio), PoolPeer.min(cpuRatio),
+                        PoolPeer.max(cpuRatio));
             }
             System.out.printf("%-10s %.2fM jobs/s [%.2f-%.2f]  cpu/job: producer %.0f ns, workers %.0f ns, total %.0f ns"
-                    + " [%.0f-%.0f]%s%n", kinds[i], median(tput) / 1e6, min(tput) / 1e6, max(tput) / 1e6,
-                    median(prod), median(work), median(total), min(total), max(total), ratio);
+                    + " [%.0f-%.0f]%s%n", kinds[i], PoolPeer.median(tput) / 1e6, PoolPeer.min(tput) / 1e6, PoolPeer.max(tput) / 1e6,
+                    PoolPeer.median(prod), PoolPeer.median(work), PoolPeer.median(total), PoolPeer.min(total), PoolPeer.max(total), ratio);
         }
         for (Impl impl : impls) {
             impl.close();
@@ -264,19 +254,5 @@ public final class PoolCpuRatio {
             out[i] = rows[i][c];
         }
         return out;
-    }
-
-    private static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
-    }
-
-    private static double min(double[] xs) {
-        return Arrays.stream(xs).min().orElse(Double.NaN);
-    }
-
-    private static double max(double[] xs) {
-        return Arrays.stream(xs).max().orElse(Double.NaN);
     }
 }

@@ -5,7 +5,6 @@ import dev.sluice.pool.Job;
 import dev.sluice.pool.WorkerPool;
 import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,16 +73,7 @@ public class PoolThroughputBenchmark {
             case "sluice", "sluice-virtual" -> pool = WorkerPool.builder().name("bench").workers(workers)
                     .queueCapacity(queue).virtualThreads(impl.equals("sluice-virtual")).build();
             case "tpe" -> {
-                tpe = new ThreadPoolExecutor(workers, workers, 0L, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(queue),
-                        (r, executor) -> {
-                            try {
-                                executor.getQueue().put(r);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                                throw new RejectedExecutionException(e);
-                            }
-                        });
-                tpe.prestartAllCoreThreads();
+                tpe = PoolPeer.blockingTpe(workers, queue, null);
             }
             case "bare-channel" -> {
                 channel = Channel.bounded(queue);

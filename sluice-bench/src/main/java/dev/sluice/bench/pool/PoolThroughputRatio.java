@@ -3,9 +3,6 @@ package dev.sluice.bench.pool;
 import dev.sluice.pool.Job;
 import dev.sluice.pool.WorkerPool;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,19 +48,7 @@ public final class PoolThroughputRatio {
     private void run(int rounds, boolean virtual) throws Exception {
         WorkerPool pool = WorkerPool.builder().name("ratio").workers(2).queueCapacity(256).virtualThreads(virtual).build();
         // The producer blocks on a full queue on both sides: here in the rejection handler, via put.
-        ThreadPoolExecutor tpe = new ThreadPoolExecutor(2, 2, 0L, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256),
-                (r, executor) -> {
-                    try {
-                        executor.getQueue().put(r);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new RejectedExecutionException(e);
-                    }
-                });
-        if (virtual) {
-            tpe.setThreadFactory(Thread.ofVirtual().factory());
-        }
-        tpe.prestartAllCoreThreads();
+        ThreadPoolExecutor tpe = PoolPeer.blockingTpe(2, 256, virtual ? Thread.ofVirtual().factory() : null);
         Job job = this::countDown;
         Runnable runnable = this::countDown;
         waiter = Thread.currentThread();
@@ -104,25 +89,11 @@ public final class PoolThroughputRatio {
             }
         }
         System.out.printf("%s workers, %d rounds: sluice median %.2fM [%.2f-%.2f], TPE median %.2fM [%.2f-%.2f], "
-                + "ratio median %.2f [%.2f-%.2f]%n", virtual ? "virtual" : "platform", rounds, median(sluice) / 1e6,
-                min(sluice) / 1e6, max(sluice) / 1e6, median(peer) / 1e6, min(peer) / 1e6, max(peer) / 1e6,
-                median(ratios), min(ratios), max(ratios));
+                + "ratio median %.2f [%.2f-%.2f]%n", virtual ? "virtual" : "platform", rounds, PoolPeer.median(sluice) / 1e6,
+                PoolPeer.min(sluice) / 1e6, PoolPeer.max(sluice) / 1e6, PoolPeer.median(peer) / 1e6, PoolPeer.min(peer) / 1e6, PoolPeer.max(peer) / 1e6,
+                PoolPeer.median(ratios), PoolPeer.min(ratios), PoolPeer.max(ratios));
         pool.drain(Duration.ofSeconds(10));
         tpe.shutdown();
         tpe.awaitTermination(10, TimeUnit.SECONDS);
-    }
-
-    private static double median(double[] xs) {
-        double[] c = xs.clone();
-        Arrays.sort(c);
-        return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
-    }
-
-    private static double min(double[] xs) {
-        return Arrays.stream(xs).min().orElse(Double.NaN);
-    }
-
-    private static double max(double[] xs) {
-        return Arrays.stream(xs).max().orElse(Double.NaN);
     }
 }
