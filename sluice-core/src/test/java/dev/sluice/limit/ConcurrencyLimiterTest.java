@@ -286,6 +286,76 @@ class ConcurrencyLimiterTest {
     }
 
     @Test
+    void lifoCodelQueueEmptiedBySheddingStillStandsForTheNextWaiter() throws Throwable {
+        FakeClock clock = new FakeClock();
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
+                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+        Permit held = limiter.tryAcquire();
+        Threads.Running<Permit> first = start(() -> limiter.acquire());
+        awaitCondition("first queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(100)); // the queue has stood for the interval
+        Threads.Running<Permit> second = start(() -> limiter.acquire()); // sheds the first, then waits
+        assertThat(first.failure()).isInstanceOf(QueueDelayExceededException.class);
+        awaitCondition("second queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(5)); // second reaches the target and sheds itself: the queue is empty
+        assertThat(second.failure()).isInstanceOf(QueueDelayExceededException.class);
+        assertThat(limiter.waiting()).isZero();
+        clock.advance(Duration.ofMillis(5));
+        // Emptied by shedding 5 ms ago, not by serving: the queue still stands, so the target applies
+        // at once (with a fresh period the third could wait the whole 100 ms interval).
+        Threads.Running<Permit> third = start(() -> limiter.acquire());
+        awaitCondition("third queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(5));
+        assertThat(third.failure()).isInstanceOf(QueueDelayExceededException.class);
+        held.close();
+        assertThat(limiter.inflight()).isZero();
+    }
+
+    @Test
+    void lifoCodelQueueEmptiedByServingStartsAFreshPeriod() throws Throwable {
+        FakeClock clock = new FakeClock();
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
+                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+        Permit held = limiter.tryAcquire();
+        Threads.Running<Permit> first = start(() -> limiter.acquire());
+        awaitCondition("first queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(99)); // within the interval: not standing yet
+        held.close(); // serves the first waiter: the queue is emptied by service
+        Permit firstPermit = first.join();
+        clock.advance(Duration.ofMillis(5)); // 104 ms after the first joined: carried on, this would stand
+        Threads.Running<Permit> second = start(() -> limiter.acquire());
+        awaitCondition("second queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(50)); // over the target, within the new period's interval: it stays
+        firstPermit.close();
+        second.join().close();
+        assertThat(limiter.inflight()).isZero();
+        assertThat(limiter.waiting()).isZero();
+    }
+
+    @Test
+    void lifoCodelStandingPeriodEndsOnceTheQueueStayedEmptyForAnInterval() throws Throwable {
+        FakeClock clock = new FakeClock();
+        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
+                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+        Permit held = limiter.tryAcquire();
+        Threads.Running<Permit> first = start(() -> limiter.acquire());
+        awaitCondition("first queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(100));
+        Threads.Running<Permit> second = start(() -> limiter.acquire());
+        assertThat(first.failure()).isInstanceOf(QueueDelayExceededException.class);
+        awaitCondition("second queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(5));
+        assertThat(second.failure()).isInstanceOf(QueueDelayExceededException.class); // emptied by shedding
+        clock.advance(Duration.ofMillis(100)); // ...a whole interval ago: the overload is over
+        Threads.Running<Permit> third = start(() -> limiter.acquire());
+        awaitCondition("third queued", () -> limiter.waiting() == 1);
+        clock.advance(Duration.ofMillis(50));
+        held.close();
+        third.join().close();
+        assertThat(limiter.inflight()).isZero();
+    }
+
+    @Test
     void lifoCodelWaiterShedsItselfWhenNothingElseHappens() throws Throwable {
         ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
                 .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(20)).build(); // real clock

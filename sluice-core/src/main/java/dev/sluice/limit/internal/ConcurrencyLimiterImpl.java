@@ -48,10 +48,18 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
      * accesses, so at least one side sees the other and dispatches.
      *
      * LIFO_CODEL: dispatch serves the tail (newest). Before serving it sheds from the head every waiter
-     * whose sojourn reached its allowed delay: `target` once the queue has been non-empty for `interval`
-     * (a standing queue), `interval` otherwise. A waiter also wakes by itself at its own shedding time,
+     * whose sojourn reached its allowed delay: `target` once the queue has stood for `interval` (a
+     * standing queue), `interval` otherwise. A waiter also wakes by itself at its own shedding time,
      * so shedding happens even when nothing else moves; that time is fixed at enqueue because the queue
      * cannot become empty while the waiter is in it.
+     *
+     * When a queue stands: `nonEmptySince` is when the current standing period began. It restarts when a
+     * waiter joins an empty queue, unless the queue was emptied by anything but serving its last waiter
+     * (shed, gave up, pushed out) less than `interval` ago. Only serving everyone shows there is room; a
+     * queue that shedding emptied is still overloaded, and under an arrival stream with gaps (a stalled
+     * client, a descheduled thread) it empties that way often: restarting the period each time would give
+     * the next waiters the full interval again, so their refusals would come after the whole interval
+     * instead of the target.
      */
 
     private static final int WAITING = 0;
@@ -93,6 +101,8 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
     private Node head;
     private Node tail;
     private long nonEmptySince;
+    private long emptiedAt = Long.MIN_VALUE; // when the queue last became empty; MIN_VALUE: never filled
+    private boolean emptiedByService;        // ... and whether serving its last waiter did it
 
     public ConcurrencyLimiterImpl(String name, Limit limit, boolean lifo, int maxWaiters, long targetNanos,
                                   long intervalNanos, LongSupplier clock) {
@@ -230,8 +240,8 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
                     LockSupport.unpark(oldest.thread);
                 }
             }
-            if (head == null) {
-                nonEmptySince = now;
+            if (head == null && (emptiedByService || emptiedAt == Long.MIN_VALUE || now - emptiedAt >= intervalNanos)) {
+                nonEmptySince = now; // a new period; else the standing period that shedding interrupted goes on
             }
             node = new Node(Thread.currentThread(), weight, now);
             node.shedAt = Math.min(now + intervalNanos, Math.max(now + targetNanos, nonEmptySince + intervalNanos));
@@ -493,6 +503,9 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
                 return;
             }
             unlinkLocked(next);
+            if (head == null) {
+                emptiedByService = true; // (emptiedAt was set by unlinkLocked)
+            }
             next.inflightAtGrant = after; // published by the completing CAS
             if (next.complete(GRANTED)) {
                 LockSupport.unpark(next.thread);
@@ -542,6 +555,10 @@ public final class ConcurrencyLimiterImpl extends InflightCounter implements Con
         n.prev = n.next = null;
         n.linked = false;
         waiting = waiting - 1;
+        if (head == null && lifo) {
+            emptiedAt = clock.getAsLong();
+            emptiedByService = false; // the grant path sets it right after, when serving emptied the queue
+        }
     }
 
     // ------------------------------------------------------------------ closing and queries

@@ -29,6 +29,9 @@ public final class ComparisonTable {
                 new Row("p99 accepted (ms)", p -> f1(p.report().acceptedLatency().p99Millis())),
                 new Row("max 503/429 answer (ms)", p -> f1(p.report().rejectedLatency().maxMillis())),
                 new Row("client timeouts", p -> Long.toString(p.report().timeouts())),
+                // Latency counts from each request's intended start, so a generator that falls behind
+                // (GC, no core free) adds its lateness to every answer: shown, so a reader can tell.
+                new Row("generator's latest start (ms)", p -> f1(p.report().maxStartLagMillis())),
                 new Row("other errors", p -> Long.toString(p.report().otherErrors())),
                 new Row("server peak heap (MiB)", p -> f0(p.peaks().heapMb())),
                 new Row("server peak RSS (MiB)", p -> f0(p.peaks().rssMb())));
@@ -97,6 +100,7 @@ public final class ComparisonTable {
                 out.add(k + "p99AcceptedMs=" + f1(rep.acceptedLatency().p99Millis()));
                 out.add(k + "p50AcceptedMs=" + f1(rep.acceptedLatency().p50Millis()));
                 out.add(k + "maxRejectedMs=" + f1(rep.rejectedLatency().maxMillis()));
+                out.add(k + "maxStartLagMs=" + f1(rep.maxStartLagMillis()));
                 out.add(k + "p99RejectedMs=" + f1(rep.rejectedLatency().p99Millis()));
                 out.add(k + "peakHeapMb=" + f1(p.peaks().heapMb()));
                 out.add(k + "peakRssMb=" + f1(p.peaks().rssMb()));
