@@ -358,8 +358,9 @@ public interface ConcurrencyLimiter extends AutoCloseable {
         }
 
         /**
-         * For {@link Discipline#LIFO_CODEL}: how long the queue must stay non-empty to count as standing,
-         * and the longest any waiter may queue (default 100 ms). Must not be less than the target.
+         * For {@link Discipline#LIFO_CODEL}: how long the queue must stand (not be emptied by serving its
+         * waiters) to count as standing, and the longest any waiter may queue (default 100 ms). Must not
+         * be less than the target.
          */
         public Builder interval(Duration interval) {
             this.intervalNanos = positiveNanos(interval, "interval");

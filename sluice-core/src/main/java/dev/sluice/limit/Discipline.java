@@ -12,8 +12,10 @@ public enum Discipline {
      * overload the waiters that just arrived, whose callers are most likely still interested, are served
      * first, and a waiter that has queued longer than its allowed delay is shed with a
      * {@link QueueDelayExceededException}. The allowed delay is the limiter's {@code targetQueueDelay}
-     * while the queue has stayed non-empty for a whole {@code interval} (a standing queue), and the longer
-     * {@code interval} otherwise, so that short bursts are absorbed and standing queues are cut.
+     * while the queue has stood for a whole {@code interval} (a standing queue), and the longer
+     * {@code interval} otherwise, so that short bursts are absorbed and standing queues are cut. A queue
+     * stops standing when serving its waiters empties it, or when it has stayed empty for an
+     * {@code interval}; a queue that only shedding emptied is still standing when the next waiter comes.
      */
     LIFO_CODEL
 }
