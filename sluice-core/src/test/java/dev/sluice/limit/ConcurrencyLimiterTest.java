@@ -285,21 +285,34 @@ class ConcurrencyLimiterTest {
         p.close();
     }
 
-    @Test
-    void lifoCodelQueueEmptiedBySheddingStillStandsForTheNextWaiter() throws Throwable {
-        FakeClock clock = new FakeClock();
-        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
-                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+    /**
+     * Target 5 ms, interval 100 ms, limit 1 held by the returned permit: a waiter queues at t=0; at t=100
+     * (the queue has stood) a second one sheds it; at t=105 the second sheds itself and the queue is empty.
+     */
+    private static Permit emptyAStandingQueueByShedding(ConcurrencyLimiter limiter, FakeClock clock) throws Exception {
         Permit held = limiter.tryAcquire();
         Threads.Running<Permit> first = start(() -> limiter.acquire());
         awaitCondition("first queued", () -> limiter.waiting() == 1);
-        clock.advance(Duration.ofMillis(100)); // the queue has stood for the interval
+        clock.advance(Duration.ofMillis(100));
         Threads.Running<Permit> second = start(() -> limiter.acquire()); // sheds the first, then waits
         assertThat(first.failure()).isInstanceOf(QueueDelayExceededException.class);
         awaitCondition("second queued", () -> limiter.waiting() == 1);
-        clock.advance(Duration.ofMillis(5)); // second reaches the target and sheds itself: the queue is empty
+        clock.advance(Duration.ofMillis(5));
         assertThat(second.failure()).isInstanceOf(QueueDelayExceededException.class);
         assertThat(limiter.waiting()).isZero();
+        return held;
+    }
+
+    private static ConcurrencyLimiter codel(FakeClock clock) {
+        return ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
+                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+    }
+
+    @Test
+    void lifoCodelQueueEmptiedBySheddingStillStandsForTheNextWaiter() throws Throwable {
+        FakeClock clock = new FakeClock();
+        ConcurrencyLimiter limiter = codel(clock);
+        Permit held = emptyAStandingQueueByShedding(limiter, clock);
         clock.advance(Duration.ofMillis(5));
         // Emptied by shedding 5 ms ago, not by serving: the queue still stands, so the target applies
         // at once (with a fresh period the third could wait the whole 100 ms interval).
@@ -314,8 +327,7 @@ class ConcurrencyLimiterTest {
     @Test
     void lifoCodelQueueEmptiedByServingStartsAFreshPeriod() throws Throwable {
         FakeClock clock = new FakeClock();
-        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
-                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
+        ConcurrencyLimiter limiter = codel(clock);
         Permit held = limiter.tryAcquire();
         Threads.Running<Permit> first = start(() -> limiter.acquire());
         awaitCondition("first queued", () -> limiter.waiting() == 1);
@@ -335,18 +347,9 @@ class ConcurrencyLimiterTest {
     @Test
     void lifoCodelStandingPeriodEndsOnceTheQueueStayedEmptyForAnInterval() throws Throwable {
         FakeClock clock = new FakeClock();
-        ConcurrencyLimiter limiter = ConcurrencyLimiter.builder().limit(1).discipline(Discipline.LIFO_CODEL)
-                .targetQueueDelay(Duration.ofMillis(5)).interval(Duration.ofMillis(100)).clock(clock).build();
-        Permit held = limiter.tryAcquire();
-        Threads.Running<Permit> first = start(() -> limiter.acquire());
-        awaitCondition("first queued", () -> limiter.waiting() == 1);
-        clock.advance(Duration.ofMillis(100));
-        Threads.Running<Permit> second = start(() -> limiter.acquire());
-        assertThat(first.failure()).isInstanceOf(QueueDelayExceededException.class);
-        awaitCondition("second queued", () -> limiter.waiting() == 1);
-        clock.advance(Duration.ofMillis(5));
-        assertThat(second.failure()).isInstanceOf(QueueDelayExceededException.class); // emptied by shedding
-        clock.advance(Duration.ofMillis(100)); // ...a whole interval ago: the overload is over
+        ConcurrencyLimiter limiter = codel(clock);
+        Permit held = emptyAStandingQueueByShedding(limiter, clock);
+        clock.advance(Duration.ofMillis(100)); // emptied by shedding a whole interval ago: the overload is over
         Threads.Running<Permit> third = start(() -> limiter.acquire());
         awaitCondition("third queued", () -> limiter.waiting() == 1);
         clock.advance(Duration.ofMillis(50));
