@@ -1,6 +1,7 @@
 package dev.sluice.examples;
 
 import dev.sluice.channel.Channel;
+import dev.sluice.channel.ChannelClosedException;
 import dev.sluice.channel.ChannelStats;
 import dev.sluice.channel.Overflow;
 import dev.sluice.limit.TokenBucket;
@@ -89,13 +90,22 @@ public final class LogShipper implements AutoCloseable {
         try {
             for (String first : lines) { // ends when the channel is closed and empty
                 batch.add(first);
-                String next;
-                while (batch.size() < batchSize && (next = lines.tryReceive()) != null) {
-                    batch.add(next);
+                boolean drained = false;
+                try {
+                    String next;
+                    while (batch.size() < batchSize && (next = lines.tryReceive()) != null) {
+                        batch.add(next);
+                    }
+                } catch (ChannelClosedException closedAndEmpty) {
+                    // tryReceive reports a closed, empty channel by throwing: the batch in hand still goes
+                    drained = true;
                 }
                 upstream.accept(batch);
                 shipped.addAndGet(batch.size());
                 batch = new ArrayList<>(batchSize); // the upstream owns the list it was given
+                if (drained) {
+                    return;
+                }
             }
         } catch (RuntimeException e) {
             reporter.accept("log-shipper: upstream failed, shipping stopped: " + e);

@@ -67,6 +67,36 @@ class LogShipperTest {
     }
 
     @Test
+    void linesBufferedWhenTheShipperIsClosedAreShippedNotLost() throws Exception {
+        CountDownLatch inUpstream = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<List<String>> batches = Collections.synchronizedList(new ArrayList<>());
+        List<String> reports = Collections.synchronizedList(new ArrayList<>());
+        LogShipper shipper = new LogShipper(100, 10, batch -> {
+            inUpstream.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            batches.add(List.copyOf(batch));
+        }, Duration.ofHours(1), reports::add);
+        assertThat(shipper.log("a")).isTrue();
+        assertThat(inUpstream.await(10, TimeUnit.SECONDS)).isTrue(); // batch [a] is in the upstream
+        assertThat(shipper.log("b")).isTrue();
+        assertThat(shipper.log("c")).isTrue();
+        assertThat(shipper.close(Duration.ZERO)).isFalse(); // closed with b and c buffered
+        release.countDown();
+        // The shipper takes b, then finds the channel closed and empty while filling the batch: [b, c]
+        // must still reach the upstream (it used to be dropped with an "upstream failed" report).
+        assertThat(shipper.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(batches).containsExactly(List.of("a"), List.of("b", "c"));
+        assertThat(shipper.shipped()).isEqualTo(3);
+        assertThat(shipper.offered()).isEqualTo(3);
+        assertThat(reports).isEmpty();
+    }
+
+    @Test
     void malformedInputIsRefused() {
         assertThatThrownBy(() -> new LogShipper(0, 1, b -> { }, Duration.ofSeconds(1), r -> { }))
                 .isInstanceOf(IllegalArgumentException.class);
