@@ -160,16 +160,7 @@ public interface ConcurrencyLimiter extends AutoCloseable {
      */
     default <T> T call(Context context, int weight, Callable<? extends T> body) throws Exception {
         Objects.requireNonNull(body, "body");
-        Permit p = acquire(context, weight);
-        T result;
-        try {
-            result = body.call();
-        } catch (Throwable t) {
-            ScopedRelease.release(p, t);
-            throw t;
-        }
-        p.close();
-        return result;
+        return ScopedRelease.callHolding(acquire(context, weight), body);
     }
 
     /**
@@ -195,14 +186,7 @@ public interface ConcurrencyLimiter extends AutoCloseable {
      */
     default void run(Context context, int weight, Job body) throws Exception {
         Objects.requireNonNull(body, "body");
-        Permit p = acquire(context, weight);
-        try {
-            body.run();
-        } catch (Throwable t) {
-            ScopedRelease.release(p, t);
-            throw t;
-        }
-        p.close();
+        ScopedRelease.runHolding(acquire(context, weight), body);
     }
 
     /**
@@ -232,13 +216,7 @@ public interface ConcurrencyLimiter extends AutoCloseable {
         if (p == null) {
             return false;
         }
-        try {
-            body.run();
-        } catch (Throwable t) {
-            ScopedRelease.release(p, t);
-            throw t;
-        }
-        p.close();
+        ScopedRelease.runHolding(p, body);
         return true;
     }
 
@@ -267,18 +245,7 @@ public interface ConcurrencyLimiter extends AutoCloseable {
     default <T> T tryCall(int weight, Callable<? extends T> body, T ifBusy) throws Exception {
         Objects.requireNonNull(body, "body");
         Permit p = tryAcquire(weight);
-        if (p == null) {
-            return ifBusy;
-        }
-        T result;
-        try {
-            result = body.call();
-        } catch (Throwable t) {
-            ScopedRelease.release(p, t);
-            throw t;
-        }
-        p.close();
-        return result;
+        return p == null ? ifBusy : ScopedRelease.callHolding(p, body);
     }
 
     /** The current limit. */

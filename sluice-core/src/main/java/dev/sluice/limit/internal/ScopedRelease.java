@@ -4,6 +4,8 @@ import dev.sluice.BusyException;
 import dev.sluice.DeadlineExceededException;
 import dev.sluice.limit.ConcurrencyLimiter;
 import dev.sluice.limit.Permit;
+import dev.sluice.pool.Job;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -19,6 +21,30 @@ public final class ScopedRelease {
         return failure instanceof BusyException
                 || failure instanceof DeadlineExceededException
                 || failure instanceof TimeoutException;
+    }
+
+    /** Calls {@code body} holding {@code permit}, then releases it: success, or as {@link #release} says. */
+    public static <T> T callHolding(Permit permit, Callable<? extends T> body) throws Exception {
+        T result;
+        try {
+            result = body.call();
+        } catch (Throwable t) {
+            release(permit, t);
+            throw t;
+        }
+        permit.close();
+        return result;
+    }
+
+    /** Runs {@code body} holding {@code permit}, then releases it: success, or as {@link #release} says. */
+    public static void runHolding(Permit permit, Job body) throws Exception {
+        try {
+            body.run();
+        } catch (Throwable t) {
+            release(permit, t);
+            throw t;
+        }
+        permit.close();
     }
 
     /** Releases {@code permit} after its body threw {@code failure}: dropped or ignored. */
