@@ -71,8 +71,11 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Batches.</b> With a queue of at least twice as many slots as workers, a worker takes several
  * queued jobs at once (up to {@code min(32, queueCapacity / (2 * workers))}) and starts them one after
  * another, so a stream of small jobs costs one acquisition of the queue's lock per batch instead of one
- * per job. Jobs a worker has taken and not started are still queued in every respect: they count against
- * {@code queueCapacity} (queued plus taken-not-started never exceeds it), in
+ * per job. When the workers outpace the submitters, a platform worker (on a machine of more than one
+ * core) whose last batch ran for less than 4 microseconds and that finds fewer jobs than a batch waits for
+ * more while they keep arriving, for at most 4 microseconds, so that tiny jobs are still taken in whole
+ * batches; a job may start up to that much later. Jobs a worker has taken and not started are still
+ * queued in every respect: they count against {@code queueCapacity} (queued plus taken-not-started never exceeds it), in
  * {@link PoolStats#queueDepth()} and {@link DrainReport#notStarted()}; {@link #abort()} hands them back
  * and {@link #drain} runs them. An idle worker takes over the later half of the unstarted jobs of a busy
  * one before it parks, and a worker that takes a batch wakes an idle one (unless another worker is

@@ -86,6 +86,34 @@ class WorkerPoolBatchTest {
         return jobs;
     }
 
+    /**
+     * Tiny jobs make workers wait a few microseconds for a batch to fill (see WorkerPool, "Batches"). A
+     * trickle that never fills one, each job submitted only after the previous one ran, must still run
+     * job by job: the wait ends when no more jobs arrive. A job per round trip and a bounded test time
+     * would both fail if a worker kept waiting for the rest of a batch.
+     */
+    @Test
+    void aTrickleOfTinyJobsRunsJobByJobWithoutWaitingForABatchToFill() throws Throwable {
+        WorkerPool p = pool(2, 256);
+        AtomicInteger ran = new AtomicInteger();
+        Job tick = ran::incrementAndGet;
+        for (int i = 0; i < 5_000; i++) {
+            CompletableFuture<Void> f = p.submit(tick);
+            f.get(10, TimeUnit.SECONDS);
+            assertThat(ran.get()).isEqualTo(i + 1);
+        }
+        // Then bursts shorter than a batch, each waited for as a whole.
+        for (int burst = 0; burst < 500; burst++) {
+            List<CompletableFuture<Void>> fs = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                fs.add(p.submit(tick));
+            }
+            CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        }
+        assertThat(ran.get()).isEqualTo(5_000 + 500 * 5);
+        awaitTrue("all 7,500 counted as completed", () -> p.stats().completed() == 7_500);
+    }
+
     @Test
     void jobsHeldInAWorkersBatchCountAsQueuedAndAgainstTheCapacity() throws Throwable {
         WorkerPool p = pool(1, 64);

@@ -28,9 +28,13 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code sluice-try}: {@code trySubmit(Job)} (no future), falling back to {@code submit(Job)} only
  *       when the queue is full, to show how much of the producer's cost is the future;
  *   <li>{@code tpe}: {@code ThreadPoolExecutor(2, 2)} with an {@code ArrayBlockingQueue(256)} whose
- *       rejection handler blocks on {@code put}.
+ *       rejection handler blocks on {@code put}, fed with {@code execute} (no handle: the peer of
+ *       {@code sluice-try});
+ *   <li>{@code tpe-submit}: the same executor fed with {@code submit(Runnable)}, which returns a
+ *       {@code Future} as sluice's {@code submit} does (the like-for-like peer of {@code sluice}).
  * </ul>
- * Each ratio is the median of the per-round ratios against {@code tpe} (paired within a round).
+ * Each ratio is the median of the per-round ratios against {@code tpe} and {@code tpe-submit} (paired
+ * within a round).
  *
  * <pre>{@code
  * java -cp sluice-bench/target/benchmarks.jar dev.sluice.bench.pool.PoolCpuRatio [impls] [rounds] [producers]
@@ -41,6 +45,8 @@ public final class PoolCpuRatio {
     private static final int JOBS = 10_000;
     private static final int BATCHES_PER_ROUND = 50;
     private static final int WARM_UP_ROUNDS = 5;
+    /** The implementations each sluice one is compared with, round by round. */
+    private static final String[] PEERS = {"tpe", "tpe-submit"};
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private final AtomicInteger remaining = new AtomicInteger();
@@ -64,7 +70,7 @@ public final class PoolCpuRatio {
     }
 
     public static void main(String[] args) throws Exception {
-        String[] impls = (args.length > 0 ? args[0] : "sluice,sluice-try,tpe").split(",");
+        String[] impls = (args.length > 0 ? args[0] : "sluice,sluice-try,tpe,tpe-submit").split(",");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
         int producers = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         new PoolCpuRatio().run(impls, rounds, producers);
@@ -94,19 +100,24 @@ public final class PoolCpuRatio {
                     }
                 };
             }
-            case "tpe" -> {
+            case "tpe", "tpe-submit" -> {
                 AtomicInteger n = new AtomicInteger();
-                ThreadPoolExecutor tpe = PoolPeer.blockingTpe(2, 256,
-                        r -> new Thread(r, "cpu-tpe-worker-" + n.getAndIncrement()));
+                String prefix = "cpu-" + kind + "-worker-";
+                ThreadPoolExecutor tpe = PoolPeer.blockingTpe(2, 256, r -> new Thread(r, prefix + n.getAndIncrement()));
+                boolean withFuture = kind.equals("tpe-submit");
                 yield new Impl() {
                     @Override
                     public void submit() {
-                        tpe.execute(runnable);
+                        if (withFuture) {
+                            tpe.submit(runnable);
+                        } else {
+                            tpe.execute(runnable);
+                        }
                     }
 
                     @Override
                     public List<Thread> workers() {
-                        return threadsNamed("cpu-tpe-worker-");
+                        return threadsNamed(prefix);
                     }
 
                     @Override
@@ -197,7 +208,6 @@ public final class PoolCpuRatio {
         for (int i = 0; i < kinds.length; i++) {
             impls[i] = create(kinds[i]);
         }
-        int peer = Arrays.asList(kinds).indexOf("tpe");
         double[][][] r = new double[kinds.length][rounds][];
         for (int round = -WARM_UP_ROUNDS; round < rounds; round++) {
             StringBuilder line = new StringBuilder();
@@ -227,17 +237,21 @@ public final class PoolCpuRatio {
             for (int j = 0; j < rounds; j++) {
                 total[j] = prod[j] + work[j];
             }
-            String ratio = "";
-            if (peer >= 0 && peer != i) {
+            StringBuilder ratio = new StringBuilder();
+            for (String peerName : PEERS) {
+                int peer = Arrays.asList(kinds).indexOf(peerName);
+                if (peer < 0 || peer == i || kinds[i].startsWith("tpe")) {
+                    continue;
+                }
                 double[] wallRatio = new double[rounds];
                 double[] cpuRatio = new double[rounds];
                 for (int j = 0; j < rounds; j++) {
                     wallRatio[j] = tput[j] / r[peer][j][0];
                     cpuRatio[j] = (r[peer][j][1] + r[peer][j][2]) / total[j];
                 }
-                ratio = String.format("  throughput/tpe %.2f [%.2f-%.2f]  tpe cpu/this cpu %.2f [%.2f-%.2f]",
-                        PoolPeer.median(wallRatio), PoolPeer.min(wallRatio), PoolPeer.max(wallRatio), PoolPeer.median(cpuRatio), PoolPeer.min(cpuRatio),
-                        PoolPeer.max(cpuRatio));
+                ratio.append(String.format("  throughput/%s %.2f [%.2f-%.2f]  %s cpu/this cpu %.2f [%.2f-%.2f]",
+                        peerName, PoolPeer.median(wallRatio), PoolPeer.min(wallRatio), PoolPeer.max(wallRatio), peerName,
+                        PoolPeer.median(cpuRatio), PoolPeer.min(cpuRatio), PoolPeer.max(cpuRatio)));
             }
             System.out.printf("%-10s %.2fM jobs/s [%.2f-%.2f]  cpu/job: producer %.0f ns, workers %.0f ns, total %.0f ns"
                     + " [%.0f-%.0f]%s%n", kinds[i], PoolPeer.median(tput) / 1e6, PoolPeer.min(tput) / 1e6, PoolPeer.max(tput) / 1e6,

@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * have run. Compared: sluice's {@link WorkerPool} (blocking {@code submit}, platform or virtual
  * workers) and {@code ThreadPoolExecutor} with an {@code ArrayBlockingQueue} of the same size whose
  * rejection handler blocks on {@code queue.put} (the usual way to make {@code execute} wait for room,
- * so both sides apply backpressure the same way).
+ * so both sides apply backpressure the same way), fed with {@code execute} ({@code tpe}: no handle per job)
+ * or with {@code submit} ({@code tpe-submit}: a {@code FutureTask} per job, as sluice's {@code submit}
+ * returns a {@code CompletableFuture}).
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar PoolThroughputBenchmark -f 1 -wi 3 -i 5
@@ -46,7 +48,7 @@ public class PoolThroughputBenchmark {
 
     static final int JOBS = 10_000;
 
-    @Param({"sluice", "sluice-virtual", "tpe", "bare-channel"})
+    @Param({"sluice", "sluice-virtual", "tpe", "tpe-submit", "bare-channel"})
     public String impl;
 
     @Param({"2"})
@@ -72,9 +74,7 @@ public class PoolThroughputBenchmark {
         switch (impl) {
             case "sluice", "sluice-virtual" -> pool = WorkerPool.builder().name("bench").workers(workers)
                     .queueCapacity(queue).virtualThreads(impl.equals("sluice-virtual")).build();
-            case "tpe" -> {
-                tpe = PoolPeer.blockingTpe(workers, queue, null);
-            }
+            case "tpe", "tpe-submit" -> tpe = PoolPeer.blockingTpe(workers, queue, null);
             case "bare-channel" -> {
                 channel = Channel.bounded(queue);
                 channelWorkers = new Thread[workers];
@@ -125,6 +125,10 @@ public class PoolThroughputBenchmark {
         } else if (channel != null) {
             for (int i = 0; i < JOBS; i++) {
                 channel.send(runnable);
+            }
+        } else if (impl.equals("tpe-submit")) {
+            for (int i = 0; i < JOBS; i++) {
+                tpe.submit(runnable);
             }
         } else {
             for (int i = 0; i < JOBS; i++) {

@@ -814,7 +814,15 @@ public final class ChannelImpl<T> implements Channel<T> {
      * lock); the opaque read only keeps the compiler from hoisting it out of the caller's loop.
      */
     public boolean readyHint() {
-        return (int) COUNT.getOpaque(this) > 0 || closed;
+        return bufferedHint() > 0 || closed;
+    }
+
+    /**
+     * For pollers that wait outside the channel: the number of buffered items, read without the lock (a
+     * hint, as {@link #readyHint()}). The worker pool's workers use it to let a batch fill up.
+     */
+    public int bufferedHint() {
+        return (int) COUNT.getOpaque(this);
     }
 
     // ------------------------------------------------------------------ select support (lock held)
