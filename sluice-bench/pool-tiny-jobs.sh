@@ -12,7 +12,7 @@
 # Steps: build the JMH jar; then, with `uptime` before and after each step,
 #   1. PoolCpuRatio (sluice submit, sluice trySubmit, TPE execute, TPE submit, interleaved round by round in one JVM; wall-clock
 #      jobs/s and CPU ns per job), 15 rounds in each of 3 fresh JVMs (6 with BEFORE_JAR, alternating);
-#   2. JMH PoolThroughputBenchmark, 3 forks x 5 iterations, sluice platform, sluice virtual, TPE execute, TPE submit (with
+#   2. JMH PoolThroughputBenchmark, 3 forks x 5 iterations, sluice platform (submit, trySubmit), sluice virtual, TPE execute, TPE submit (with
 #      BEFORE_JAR, the older build's first);
 #   3. an added shape, not the one the target is judged on: PoolCpuRatio with 4 producers.
 # Output goes to stdout and to sluice-bench/results/pool-tiny-jobs.txt.
@@ -55,7 +55,7 @@ if [ -n "${BEFORE_JAR:-}" ]; then
   echo "[pool] uptime: $(uptime)"
   echo "[pool] this build"
 fi
-java -jar "$jar" PoolThroughputBenchmark -p impl=sluice,sluice-virtual,tpe,tpe-submit -f 3 -wi 3 -i 5 -rf text \
+java -jar "$jar" PoolThroughputBenchmark -p impl=sluice,sluice-try,sluice-virtual,tpe,tpe-submit -f 3 -wi 3 -i 5 -rf text \
     -rff sluice-bench/results/pool-tiny-jobs-jmh.txt | grep -E '^(Benchmark|PoolThroughput)' \
     || echo "[pool] JMH failed (another JMH holding /tmp/jmh.lock?)"
 echo "[pool] uptime: $(uptime)"

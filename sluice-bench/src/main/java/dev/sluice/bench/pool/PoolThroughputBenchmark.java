@@ -27,12 +27,13 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Throughput of tiny jobs: one producer submits {@value #JOBS} jobs, each of which only counts itself
  * down, to a pool of {@code workers} threads with a queue of {@code queue} slots, and waits until all
- * have run. Compared: sluice's {@link WorkerPool} (blocking {@code submit}, platform or virtual
- * workers) and {@code ThreadPoolExecutor} with an {@code ArrayBlockingQueue} of the same size whose
- * rejection handler blocks on {@code queue.put} (the usual way to make {@code execute} wait for room,
- * so both sides apply backpressure the same way), fed with {@code execute} ({@code tpe}: no handle per job)
- * or with {@code submit} ({@code tpe-submit}: a {@code FutureTask} per job, as sluice's {@code submit}
- * returns a {@code CompletableFuture}).
+ * have run. Compared: sluice's {@link WorkerPool} (blocking {@code submit}, which returns a handle, with
+ * platform or virtual workers; or {@code sluice-try}: {@code trySubmit(Job)}, which returns none, falling
+ * back to {@code submit} when the queue is full) and {@code ThreadPoolExecutor} with an
+ * {@code ArrayBlockingQueue} of the same size whose rejection handler blocks on {@code queue.put} (the usual
+ * way to make {@code execute} wait for room, so both sides apply backpressure the same way), fed with
+ * {@code execute} ({@code tpe}: no handle per job, the peer of {@code sluice-try}) or with {@code submit}
+ * ({@code tpe-submit}: a {@code FutureTask} per job, the peer of sluice's {@code submit}).
  *
  * <pre>{@code
  * java -jar sluice-bench/target/benchmarks.jar PoolThroughputBenchmark -f 1 -wi 3 -i 5
@@ -48,7 +49,7 @@ public class PoolThroughputBenchmark {
 
     static final int JOBS = 10_000;
 
-    @Param({"sluice", "sluice-virtual", "tpe", "tpe-submit", "bare-channel"})
+    @Param({"sluice", "sluice-try", "sluice-virtual", "tpe", "tpe-submit", "bare-channel"})
     public String impl;
 
     @Param({"2"})
@@ -58,6 +59,8 @@ public class PoolThroughputBenchmark {
     public int queue;
 
     private WorkerPool pool;
+    /** sluice-try: {@code trySubmit(Job)} (no handle), {@code submit} only when the queue is full. */
+    private boolean tryFirst;
     /** Diagnostic baseline: the same shape on a bare sluice channel with hand-written worker loops. */
     private Channel<Runnable> channel;
     private Thread[] channelWorkers;
@@ -70,9 +73,10 @@ public class PoolThroughputBenchmark {
     @Setup(Level.Trial)
     public void setUp() {
         job = this::countDown;
+        tryFirst = impl.equals("sluice-try");
         runnable = this::countDown;
         switch (impl) {
-            case "sluice", "sluice-virtual" -> pool = WorkerPool.builder().name("bench").workers(workers)
+            case "sluice", "sluice-try", "sluice-virtual" -> pool = WorkerPool.builder().name("bench").workers(workers)
                     .queueCapacity(queue).virtualThreads(impl.equals("sluice-virtual")).build();
             case "tpe", "tpe-submit" -> tpe = PoolPeer.blockingTpe(workers, queue, null);
             case "bare-channel" -> {
@@ -118,7 +122,13 @@ public class PoolThroughputBenchmark {
     public void tinyJobs() throws InterruptedException {
         waiter = Thread.currentThread();
         remaining.set(JOBS);
-        if (pool != null) {
+        if (pool != null && tryFirst) {
+            for (int i = 0; i < JOBS; i++) {
+                if (!pool.trySubmit(job)) {
+                    pool.submit(job);
+                }
+            }
+        } else if (pool != null) {
             for (int i = 0; i < JOBS; i++) {
                 pool.submit(job);
             }
