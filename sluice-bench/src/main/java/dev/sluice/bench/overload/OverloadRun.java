@@ -48,7 +48,8 @@ public final class OverloadRun {
         List<String> flags = Demo.serverFlags(workers);
         Scenario s = quick ? Scenario.demo() : Scenario.full();
         System.out.println("# overload run (" + (quick ? "quick" : "full") + "), JDK " + Runtime.version()
-                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, " + workers + " workers per server; load before: "
+                + ", " + Runtime.getRuntime().availableProcessors() + " CPUs, " + workers + " workers and a queue of "
+                + Demo.queueFor(workers) + " per server; load before: "
                 + loadAverage());
         OverloadDriver driver = new OverloadDriver(s, System.out);
         List<ServerRun> runs = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.sluice.load.overload;
 
 import dev.sluice.load.cluster.ClusterDemo;
+import dev.sluice.pool.WorkerPool;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -30,16 +31,32 @@ public final class Demo implements Callable<Integer> {
      */
     public static final int DEFAULT_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
+    /** The demo's job (declared before the flags, which use it), {@code {"cpuMillis":10}}: about 10 ms of CPU. */
+    static final Duration SERVICE_TIME = Duration.ofMillis(10);
+
     /** The server's flags in both runs: admission by the job slots and the wait budget, rate limits out of the way. */
     public static final List<String> SERVER_FLAGS = serverFlags(DEFAULT_WORKERS);
 
-    /** {@link #SERVER_FLAGS} with {@code workers} workers. */
+    /** {@link #SERVER_FLAGS} with {@code workers} workers, and a job queue of {@link #queueFor queueFor(workers)}. */
     public static List<String> serverFlags(int workers) {
         if (workers < 1) {
             throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         }
-        return List.of("--port", "0", "--workers", Integer.toString(workers), "--queue", "8", "--wait", "100ms",
-                "--rate", "off", "--per-client", "100000/s");
+        return List.of("--port", "0", "--workers", Integer.toString(workers), "--queue",
+                Integer.toString(queueFor(workers)), "--wait", "100ms", "--rate", "off", "--per-client", "100000/s");
+    }
+
+    /**
+     * The job queue of the demo's server, sized with Little's law ({@link WorkerPool#maxQueueFor}) so that
+     * a job accepted at the back of a full queue finishes within two service times: one waiting job per
+     * worker, enough for a worker that finishes to find its next job at once. Admitted requests wait for a
+     * slot first (up to the 100 ms budget), so what they wait after admission adds to the latency the
+     * overload target bounds (p99 at most the budget plus 1.5 service times). Measured on 2 cores at 1,300
+     * requests/s (10x), alternating servers, 2 runs each: a queue of 8 gave an accepted p99 of 175-208 ms,
+     * 4 gave 97-130 ms, 2 gave 94-95 ms, at a goodput of 118-124/s, 109-129/s and 107-112/s.
+     */
+    public static int queueFor(int workers) {
+        return WorkerPool.maxQueueFor(0, SERVICE_TIME, workers, SERVICE_TIME.multipliedBy(2));
     }
     /**
      * The JVM flags of every server in the comparison. The young generation has a fixed size so that the

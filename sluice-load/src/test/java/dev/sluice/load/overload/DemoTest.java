@@ -59,10 +59,18 @@ class DemoTest {
     }
 
     @Test
+    void theQueueIsSizedForTwoServiceTimesOneWaitingJobPerWorker() {
+        // Little's law: 2 workers at 10 ms drain 200 jobs/s; 10 ms of spare time in a 20 ms objective is 2 jobs.
+        assertThat(Demo.queueFor(1)).isEqualTo(1);
+        assertThat(Demo.queueFor(2)).isEqualTo(2);
+        assertThat(Demo.queueFor(4)).isEqualTo(4);
+    }
+
+    @Test
     void serverFlagsGiveTheWorkersAskedForAndRefuseFewerThanOne() {
         List<String> flags = Demo.serverFlags(3);
         assertThat(flags.get(flags.indexOf("--workers") + 1)).isEqualTo("3");
-        assertThat(flags).containsSequence("--queue", "8").containsSequence("--wait", "100ms");
+        assertThat(flags).containsSequence("--queue", "3").containsSequence("--wait", "100ms");
         assertThat(Demo.DEFAULT_WORKERS).isBetween(1, 4)
                 .isLessThanOrEqualTo(Math.max(1, Runtime.getRuntime().availableProcessors()));
         assertThat(Demo.SERVER_FLAGS).isEqualTo(Demo.serverFlags(Demo.DEFAULT_WORKERS));
