@@ -29,6 +29,9 @@ public final class OverloadRun {
     private OverloadRun() {
     }
 
+    /** How long the generator is warmed at the overload rate before the first measured phases (full run). */
+    static final Duration GENERATOR_WARM_UP = Duration.ofSeconds(30);
+
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         int workers = Demo.DEFAULT_WORKERS;
@@ -57,6 +60,13 @@ public final class OverloadRun {
         try (ServerProcess sluice = ServerProcess.start("sluice", Demo.SERVER_JVM, Demo.SERVER_MAIN, flags,
                 Duration.ofSeconds(60))) {
             capacity = driver.measureCapacity(sluice);
+            // The generator (this JVM) is warmed at the overload rate on a server of its own, so that the
+            // first server measured does not share the machine with its compiler (the others never did).
+            try (ServerProcess throwaway = ServerProcess.start("generator-warm-up", Demo.SERVER_JVM, Demo.SERVER_MAIN,
+                    flags, Duration.ofSeconds(60))) {
+                driver.warmGenerator(throwaway, capacity * s.overloadFactor(), quick ? Duration.ofSeconds(5)
+                        : GENERATOR_WARM_UP);
+            }
             runs.add(driver.run(sluice, capacity, false));
         }
         System.out.println("[run] load after sluice: " + loadAverage());

@@ -87,6 +87,20 @@ public final class OverloadDriver {
         return false;
     }
 
+    /**
+     * Warms this JVM's generator (its HTTP client and JIT), not a measured server: sends at {@code rate} for
+     * {@code duration} to {@code throwaway}, a server started for this alone, and records nothing. The
+     * generator runs in this JVM for every server of a comparison, so without this the first server
+     * measured at the overload rate shares the machine with a generator whose compiler is still busy with
+     * that rate's profile, and the servers measured after it do not (see docs/bench/issue5-overload.md).
+     */
+    public void warmGenerator(ServerProcess throwaway, double rate, Duration duration) throws InterruptedException {
+        warmUp(throwaway);
+        LoadReport r = new LoadGenerator(plan(throwaway, rate, duration)).run();
+        progress.printf(Locale.ROOT, "[demo] generator warm-up against %s: %.0f/s for %s (not recorded; %d sent)%n",
+                throwaway.name(), rate, human(duration), r.sent());
+    }
+
     private static final int WARMUP_ROUND_SECONDS = 2;
     private static final int PROBES = 3;
 
