@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -31,7 +32,10 @@ import java.util.function.LongSupplier;
  *
  * <p><b>Cost.</b> Each acquire, try or peek is one round trip (EVALSHA of a cached script). A waiting
  * acquire reserves on the server and then sleeps locally for the wait the server computed; it makes no
- * further round trip unless interrupted or cancelled (then one more, to give the tokens back).
+ * further round trip unless interrupted or cancelled (then one more, to give the tokens back). An interrupt
+ * that arrives while the reserving call is in flight waits for its reply (at most the command timeout), so
+ * that the tokens are back when {@link InterruptedException} is thrown; a reply that comes after a
+ * timeout or a passed deadline gives them back when it arrives.
  *
  * <p><b>Redis unavailable</b> (unreachable, or no reply within the backend's command timeout, shortened
  * to the context's deadline): in {@link FailureMode#FAIL_CLOSED} (the default) the non-blocking forms
@@ -152,7 +156,22 @@ public final class RedisTokenBucket implements TokenBucket {
 
     private void acquireWithin(Context context, long n, long maxWaitUs) throws InterruptedException {
         long start = clock.getAsLong();
-        long waitUs = calls.await(take(n, maxWaitUs), context, "token bucket " + name);
+        CompletableFuture<Long> reply = take(n, maxWaitUs);
+        long waitUs;
+        try {
+            waitUs = calls.await(reply, context, "token bucket " + name);
+        } catch (InterruptedException e) {
+            // Interrupted while the take was in flight: the script may have taken or reserved the tokens
+            // anyway. Its reply is a round trip away: wait for it (bounded by the command timeout) and give
+            // them back before throwing, so that a caller who sees the exception sees the tokens back.
+            giveBackIfTaken(reply, n);
+            Thread.interrupted(); // awaitUninterruptibly set it again; InterruptedException is the signal
+            throw e;
+        } catch (RuntimeException e) {
+            // No reply in time (or the context's deadline passed): give them back if a reply comes later.
+            giveBackIfTakenLate(reply, n);
+            throw e;
+        }
         if (waitUs < 0) {
             throw new DeadlineExceededException("token bucket " + name + ": " + n + " tokens need "
                     + Duration.ofNanos(TimeUnit.MICROSECONDS.toNanos(-waitUs - 1)) + ", more than the time left");
@@ -166,6 +185,34 @@ public final class RedisTokenBucket implements TokenBucket {
             giveBack(n);
             throw e;
         }
+    }
+
+    /** Waits (uninterruptibly, bounded) for the take's reply and gives back what it took or reserved. */
+    private void giveBackIfTaken(CompletableFuture<Long> reply, long n) {
+        long waitUs;
+        try {
+            waitUs = calls.awaitUninterruptibly(reply, "token bucket " + name);
+        } catch (RuntimeException noReply) {
+            giveBackIfTakenLate(reply, n);
+            return;
+        }
+        if (waitUs >= 0) {
+            giveBack(n);
+        }
+    }
+
+    /** Gives back the tokens a take the caller stopped waiting for took or reserved (reply >= 0); never blocks. */
+    private void giveBackIfTakenLate(CompletableFuture<Long> reply, long n) {
+        reply.thenAccept(waitUs -> {
+            if (waitUs >= 0) {
+                Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("giveback"), bytes(Long.toString(n)), usPerToken,
+                        burstArg, bytes("-1"), fullArg).whenComplete((ok, failed) -> {
+                            if (failed != null) {
+                                unavailable.increment(); // the reservation stands: the fleet is admitted less, never more
+                            }
+                        });
+            }
+        });
     }
 
     private void giveBack(long n) {
@@ -225,7 +272,7 @@ public final class RedisTokenBucket implements TokenBucket {
         return mode;
     }
 
-    private java.util.concurrent.CompletableFuture<Long> take(long n, long maxWaitUs) {
+    private CompletableFuture<Long> take(long n, long maxWaitUs) {
         return Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("take"), bytes(Long.toString(n)), usPerToken, burstArg,
                 bytes(Long.toString(maxWaitUs)), fullArg).thenApply(o -> ((Number) Script.scalar(o)).longValue());
     }

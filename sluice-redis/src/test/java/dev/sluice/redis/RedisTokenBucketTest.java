@@ -131,6 +131,40 @@ class RedisTokenBucketTest {
         assertThat(b.nanosUntilAvailable(2)).isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
     }
 
+    /**
+     * The race behind a once-flaky run of the test above: the interrupt can arrive while the reserving call
+     * is still in flight (the server has not answered, or has not even run it). Made certain here with
+     * CLIENT PAUSE, which holds every client's next command on the server for 300 ms.
+     */
+    @Test
+    void aWaiterInterruptedWhileItsReservingCallIsInFlightGivesTheTokensBack() throws Exception {
+        RedisTokenBucket b = bucket(2, 2).build();
+        assertThat(b.tryAcquire(2)).isTrue();
+        long before = b.nanosUntilAvailable(2);
+        AtomicReference<Throwable> thrown = new AtomicReference<>();
+        RedisClient client = RedisClient.create(redis.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            assertThat(c.sync().clientPause(300)).isEqualTo("OK");
+            Thread waiter = Thread.ofPlatform().start(() -> {
+                try {
+                    b.acquire(2);
+                } catch (Throwable t) {
+                    thrown.set(t);
+                }
+            });
+            Poll.until("the waiter waits for the server's reply", Duration.ofSeconds(5),
+                    () -> waiter.getState() == Thread.State.TIMED_WAITING);
+            waiter.interrupt();
+            waiter.join(5000);
+            assertThat(waiter.isAlive()).isFalse();
+        } finally {
+            client.shutdown();
+        }
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        // The paused call did reserve once the pause ended; without the give-back this reads about 1.7 s.
+        assertThat(b.nanosUntilAvailable(2)).isLessThanOrEqualTo(before);
+    }
+
     @Test
     void malformedRequestsAndSettingsAreRefused() {
         RedisTokenBucket b = bucket(10, 4).build();
