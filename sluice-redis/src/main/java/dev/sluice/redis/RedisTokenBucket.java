@@ -205,20 +205,24 @@ public final class RedisTokenBucket implements TokenBucket {
     private void giveBackIfTakenLate(CompletableFuture<Long> reply, long n) {
         reply.thenAccept(waitUs -> {
             if (waitUs >= 0) {
-                Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("giveback"), bytes(Long.toString(n)), usPerToken,
-                        burstArg, bytes("-1"), fullArg).whenComplete((ok, failed) -> {
-                            if (failed != null) {
-                                unavailable.increment(); // the reservation stands: the fleet is admitted less, never more
-                            }
-                        });
+                giveBackCall(n).whenComplete((ok, failed) -> {
+                    if (failed != null) {
+                        unavailable.increment(); // the reservation stands: the fleet is admitted less, never more
+                    }
+                });
             }
         });
     }
 
+    /** Sends the script that returns {@code n} taken or reserved tokens to the bucket. */
+    private CompletableFuture<Object> giveBackCall(long n) {
+        return Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("giveback"), bytes(Long.toString(n)), usPerToken,
+                burstArg, bytes("-1"), fullArg);
+    }
+
     private void giveBack(long n) {
         try {
-            calls.awaitUninterruptibly(Lua.TOKEN_BUCKET.run(backend.async(), keys, bytes("giveback"), bytes(Long.toString(n)),
-                    usPerToken, burstArg, bytes("-1"), fullArg), "token bucket " + name);
+            calls.awaitUninterruptibly(giveBackCall(n), "token bucket " + name);
         } catch (RuntimeException e) {
             // The reservation then simply stands: the fleet is admitted slightly less, never more.
             unavailable.increment();
